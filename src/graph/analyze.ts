@@ -1,0 +1,424 @@
+// Snapshot -> waits-on graph -> root causes with remedies. Pure: the same snapshot always gives
+// the same analysis, so a recorded snapshot replays exactly.
+import type {
+  Analysis, AnalyzedTask, Frame, Mount, Remedy, Resource, RootCause, Snapshot, Task, WaitSite,
+} from '../model.js';
+import { classifyStack, signatureOf } from '../kernel/classify.js';
+import { SIGNATURE_BY_ID } from '../kernel/signatures.js';
+import {
+  auditDaemon, fullNetlinkSocket, holderFromKmsg, holdersByCriticalSection, holdersByStack, taskKey,
+  type HolderFinding,
+} from './holders.js';
+import { fuseConnectionOf, resolveTaskMount } from './mounts.js';
+import { containerOf } from './container.js';
+
+/** What the collector should still read for the analysis to be complete. */
+export interface DataNeeds {
+  /** Task keys whose details (stack, syscall, fds...) are missing. */
+  details: Set<string>;
+  /** Processes whose every thread should be looked at (holders that are whole processes). */
+  processes: Set<number>;
+  netlink: boolean;
+  fuse: boolean;
+  stackScan: boolean;
+}
+
+export interface AnalyzeOptions {
+  /** key -> ms timestamp when wedgetop first saw the task blocked (fallback for blockedFor). */
+  firstSeen?: Map<string, number>;
+  killGraceMs?: number;
+}
+
+const AUDIT_PATH = ['audit_receive_msg', 'kauditd_send_queue', 'auditd_send_unicast_skb', 'audit_send_reply_thread'];
+
+function isWaitingState(state: string): boolean {
+  return state === 'D';
+}
+
+export function analyze(snap: Snapshot, opts: AnalyzeOptions = {}): Analysis & { needs: DataNeeds } {
+  const needs: DataNeeds = { details: new Set(), processes: new Set(), netlink: false, fuse: false, stackScan: false };
+  const warnings = [...snap.warnings];
+  const byKey = new Map<string, Task>();
+  for (const t of snap.tasks) byKey.set(taskKey(t), t);
+  const threadsOf = new Map<number, Task[]>();
+  for (const t of snap.tasks) {
+    const l = threadsOf.get(t.pid);
+    if (l) l.push(t);
+    else threadsOf.set(t.pid, [t]);
+  }
+
+  // 1. Wait site of every task we have details for.
+  const sites = new Map<string, WaitSite>();
+  for (const t of snap.tasks) {
+    if (!t.detail) {
+      if (isWaitingState(t.state)) needs.details.add(taskKey(t));
+      continue;
+    }
+    const s = classifyStack(t.detail.stack, t.detail.wchan);
+    if (s) sites.set(taskKey(t), s);
+  }
+  // Waiting: every D task, plus tasks in other states sleeping at a known signature
+  // (a FUSE waiter sits in S; the seed-000 holder sleeps in netlink_attachskb in S).
+  const waiting = new Set<string>();
+  for (const t of snap.tasks) {
+    const k = taskKey(t);
+    const s = sites.get(k);
+    if (isWaitingState(t.state) || (s && !s.signature.startsWith('unknown') && t.state !== 'R')) waiting.add(k);
+  }
+  const siteFrame = (t: Task): Frame | undefined => {
+    const s = sites.get(taskKey(t));
+    return s ? t.detail?.stack?.[s.frameIndex] : undefined;
+  };
+  const isSenderOnly = (pid: number): boolean => {
+    const ts = threadsOf.get(pid) ?? [];
+    return ts.length > 0 && ts.every((t) => sites.get(taskKey(t))?.signature === 'audit-mutex');
+  };
+  const mountsOf = (t: Task): Mount[] => snap.mounts[t.detail?.mntNs ?? ''] ?? snap.mounts[''] ?? Object.values(snap.mounts)[0] ?? [];
+
+  // 2. Resources and their holders, one per resource id.
+  const resources = new Map<string, Resource>();
+  const waitsOn = new Map<string, string>();
+  const waitersOf = new Map<string, string[]>();
+  const acquiring = new Set([...waiting].filter((k) => sites.get(k)?.signature === 'audit-mutex'));
+
+  const addResource = (r: Omit<Resource, 'holders' | 'holderScope' | 'how' | 'confidence'>, find: () => HolderFinding | undefined, fallbackHow: string): Resource => {
+    let res = resources.get(r.id);
+    if (!res) {
+      const f = find();
+      res = {
+        ...r,
+        holders: f?.holders ?? [],
+        holderScope: f?.scope ?? 'task',
+        how: f?.how ?? fallbackHow,
+        confidence: f?.confidence ?? 'guess',
+      };
+      resources.set(r.id, res);
+    }
+    return res;
+  };
+
+  for (const k of waiting) {
+    const t = byKey.get(k)!;
+    const site = sites.get(k);
+    if (!site) continue;
+    const sig = signatureOf(site);
+    let res: Resource | undefined;
+    switch (sig.holder.kind) {
+      case 'stack-through': {
+        const funcs = sig.holder.funcs;
+        res = addResource({ id: sig.id, kind: sig.resource, label: sig.title }, () => {
+          const f = holdersByStack(snap.tasks, funcs, acquiring);
+          if (!f && !snap.gathered.stackScan) needs.stackScan = true;
+          return f;
+        }, `no task found inside ${funcs.join('/')}`);
+        break;
+      }
+      case 'netlink-dest': {
+        const audit = (t.detail?.stack ?? []).some((f) => AUDIT_PATH.includes(f.func)) || t.comm === 'kauditd';
+        if (!snap.gathered.netlink) needs.netlink = true;
+        const f = audit ? auditDaemon(snap, isSenderOnly) : fullNetlinkSocket(snap);
+        const id = f?.socket ? `netlink:${f.socket.protocol}:${f.socket.portid}` : audit ? 'netlink:audit-daemon' : 'netlink:?';
+        const label = f?.socket
+          ? `${audit ? 'audit daemon ' : ''}netlink socket portid ${f.socket.portid}${f.socket.full ? ' (receive buffer full)' : ''}`
+          : audit ? 'audit daemon netlink socket' : 'a full netlink socket';
+        res = addResource({ id, kind: sig.resource, label }, () => f, 'socket owner not found (needs /proc/net/netlink and fd links)');
+        break;
+      }
+      case 'audit-daemon': {
+        if (!snap.gathered.netlink) needs.netlink = true;
+        res = addResource({ id: 'audit-backlog', kind: 'audit-backlog', label: 'audit backlog queue' },
+          () => auditDaemon(snap, isSenderOnly), 'no registered audit daemon found');
+        break;
+      }
+      case 'frozen-mount': {
+        const r = resolveTaskMount(t, mountsOf(t));
+        const mp = r.mount?.mountPoint;
+        res = addResource(
+          { id: `frozen-fs:${mp ?? '?'}`, kind: 'frozen-fs', label: mp ? `frozen filesystem ${mp} (${r.mount!.fsType} on ${r.mount!.source})` : 'a frozen filesystem (mount not resolved)', mount: mp },
+          () => undefined, '');
+        // The per-task evidence is the best explanation of which mount; keep the surest.
+        if (!res.how || rank(r.confidence) > rank(res.confidence)) {
+          res.how = r.how;
+          res.confidence = r.confidence;
+        }
+        break;
+      }
+      case 'fuse-daemon': {
+        if (!snap.gathered.fuse) needs.fuse = true;
+        const r = resolveTaskMount(t, mountsOf(t));
+        const conn = r.mount ? fuseConnectionOf(r.mount) : undefined;
+        const daemons = snap.fuseDaemons;
+        res = addResource(
+          { id: `fuse:${conn ?? '?'}`, kind: 'fuse-conn', label: r.mount ? `FUSE mount ${r.mount.mountPoint} (connection ${conn})` : 'a FUSE connection', mount: r.mount?.mountPoint, connection: conn },
+          () => daemons.length ? {
+            holders: daemons.map((p) => `${p}/${p}`),
+            scope: 'process',
+            how: daemons.length === 1 ? 'the only process holding /dev/fuse open' : `one of ${daemons.length} processes holding /dev/fuse open`,
+            confidence: daemons.length === 1 ? 'likely' : 'guess',
+          } : undefined,
+          'no process holds /dev/fuse open (daemon dead?)');
+        break;
+      }
+      case 'none':
+        res = addResource({ id: `external:${sig.id}`, kind: sig.resource, label: `${sig.title}: ${sig.holder.why}` }, () => undefined, sig.holder.why);
+        break;
+      case 'critical-section': {
+        const frame = siteFrame(t);
+        const fn = frame?.func ?? site.site;
+        const known = SIGNATURE_BY_ID.has(site.signature);
+        res = addResource({ id: `site:${fn}`, kind: sig.resource, label: known ? sig.title : `wait in ${fn}` }, () => {
+          const fromKmsg = holderFromKmsg(snap, t.tid);
+          if (fromKmsg) return fromKmsg;
+          if (!frame) return undefined;
+          const f = holdersByCriticalSection(snap.tasks, frame, siteFrame, new Set(waitersOfSite(fn)));
+          if (!f && !snap.gathered.stackScan) needs.stackScan = true;
+          return f;
+        }, 'holder unknown');
+        break;
+      }
+    }
+    if (res) {
+      waitsOn.set(k, res.id);
+      const l = waitersOf.get(res.id);
+      if (l) l.push(k);
+      else waitersOf.set(res.id, [k]);
+    }
+  }
+  function waitersOfSite(fn: string): string[] {
+    return [...waiting].filter((k) => {
+      const t = byKey.get(k)!;
+      return siteFrame(t)?.func === fn;
+    });
+  }
+
+  // Holders must be read too, whatever their state (seed 000's holder slept in S).
+  for (const r of resources.values()) {
+    for (const h of r.holders) {
+      const ht = byKey.get(h);
+      if (!ht || !ht.detail) needs.details.add(h);
+      if (r.holderScope === 'process') needs.processes.add(Number(h.split('/')[0]));
+    }
+  }
+
+  // 3. Follow each waiter to the ends of its chains.
+  const nextOf = (node: string): string[] => {
+    if (node.startsWith('res:')) {
+      const r = resources.get(node.slice(4))!;
+      if (r.holderScope === 'process') {
+        const out: string[] = [];
+        for (const h of r.holders) {
+          const pid = Number(h.split('/')[0]);
+          const ws = (threadsOf.get(pid) ?? []).map(taskKey).filter((k) => waitsOn.has(k));
+          out.push(...(ws.length ? ws.map((k) => `task:${k}`) : [`task:${h}`]));
+        }
+        return out;
+      }
+      return r.holders.map((h) => `task:${h}`);
+    }
+    const w = waitsOn.get(node.slice(5));
+    return w ? [`res:${w}`] : [];
+  };
+
+  const cycles: string[][] = [];
+  const cycleNodes = new Set<string>();
+  const rootsOf = new Map<string, Set<string>>();
+  const rootMemo = new Map<string, Set<string>>();
+  const walk = (node: string, stack: string[]): Set<string> => {
+    const memo = rootMemo.get(node);
+    if (memo) return memo;
+    const at = stack.indexOf(node);
+    if (at >= 0) {
+      const cyc = stack.slice(at);
+      const key = [...cyc].sort().join(' ');
+      if (!cycles.some((c) => [...c].sort().join(' ') === key)) cycles.push(cyc);
+      cyc.forEach((n) => cycleNodes.add(n));
+      // The root of a deadlock cycle is its first task: the one to kill to break it.
+      const firstTask = cyc.find((n) => n.startsWith('task:')) ?? node;
+      return new Set([firstTask]);
+    }
+    const next = nextOf(node);
+    let result: Set<string>;
+    if (next.length === 0) result = new Set([node]);
+    else {
+      result = new Set();
+      for (const n of next) for (const r of walk(n, [...stack, node])) result.add(r);
+    }
+    rootMemo.set(node, result);
+    return result;
+  };
+  for (const k of waiting) if (waitsOn.has(k)) rootsOf.set(k, walk(`task:${k}`, []));
+
+  // 4. Root causes, ranked by how many tasks they block.
+  const now = snap.takenAtMs;
+  const rootCauses: RootCause[] = [];
+  const rootIds = new Map<string, RootCause>();
+  for (const [k, roots] of rootsOf) {
+    for (const node of roots) {
+      let rc = rootIds.get(node);
+      if (!rc) {
+        rc = makeRootCause(node, snap, resources, byKey, threadsOf, sites, opts, cycleNodes);
+        rootIds.set(node, rc);
+        rootCauses.push(rc);
+      }
+      if (`task:${k}` !== node) rc.blocked++;
+    }
+  }
+  for (const rc of rootCauses) rc.chain = chainText(rc, rootsOf, resources, byKey, sites, waitsOn, threadsOf);
+  rootCauses.sort((a, b) => b.blocked - a.blocked || a.id.localeCompare(b.id));
+
+  // 5. Tasks for the views: waiters and holders.
+  const holderKeys = new Set<string>();
+  for (const r of resources.values()) for (const h of r.holders) holderKeys.add(h);
+  const tasks: AnalyzedTask[] = [];
+  for (const t of snap.tasks) {
+    const k = taskKey(t);
+    const isHolder = holderKeys.has(k) || [...resources.values()].some((r) => r.holderScope === 'process' && r.holders.includes(`${t.pid}/${t.pid}`) && t.tid === t.pid);
+    if (!waiting.has(k) && !isHolder) continue;
+    const off = t.detail?.offCpuMs;
+    const first = opts.firstSeen?.get(k);
+    tasks.push({
+      ...t,
+      key: k,
+      site: sites.get(k),
+      waitsOn: waitsOn.get(k),
+      blockedForMs: off !== undefined ? off : first !== undefined ? Math.max(0, now - first) : undefined,
+      container: containerOf(t.detail?.cgroup),
+      user: t.detail?.uid !== undefined ? snap.users[String(t.detail.uid)] ?? String(t.detail.uid) : undefined,
+      isHolder,
+    });
+  }
+
+  if (!snap.stacksReadable) warnings.unshift('kernel stacks need root: showing state and wchan only (run wedgetop as root for wait sites and holders)');
+  return {
+    snapshot: snap,
+    tasks,
+    resources: [...resources.values()],
+    rootCauses,
+    cycles: cycles.map((c) => c.map((n) => n.replace(/^(task|res):/, ''))),
+    warnings,
+    needs,
+  };
+}
+
+function rank(c: string): number {
+  return c === 'certain' ? 3 : c === 'likely' ? 2 : 1;
+}
+
+function describeTask(t: Task | undefined, key: string, sites: Map<string, WaitSite>): string {
+  if (!t) return `task ${key}`;
+  const s = sites.get(key);
+  const id = t.pid === t.tid ? `${t.pid}` : `${t.pid}/${t.tid}`;
+  return `${t.comm}:${id} (${t.state}${s ? `, ${s.site.replace(/\/0x[0-9a-f]+$/, '')}` : ''})`;
+}
+
+function makeRootCause(
+  node: string, snap: Snapshot, resources: Map<string, Resource>, byKey: Map<string, Task>,
+  threadsOf: Map<number, Task[]>, sites: Map<string, WaitSite>, opts: AnalyzeOptions, cycleNodes: Set<string>,
+): RootCause {
+  const base = { blocked: 0, chain: [] as string[], inCycle: cycleNodes.has(node) };
+  if (node.startsWith('res:')) {
+    const r = resources.get(node.slice(4))!;
+    if (r.kind === 'frozen-fs') {
+      const remedies: Remedy[] = r.mount
+        ? [{ action: 'thaw', mount: r.mount, command: `fsfreeze -u ${r.mount}`, risk: 'none for the data: writers simply continue; whoever froze it (a backup or snapshot job) loses its consistent point' }]
+        : [];
+      return { ...base, id: `frozen-fs:${r.mount ?? '?'}`, kind: 'frozen-fs', label: r.label, mount: r.mount, remedies };
+    }
+    if (r.kind === 'fuse-conn' && r.connection !== undefined) {
+      return {
+        ...base, id: `fuse:${r.connection}`, kind: 'fuse', label: `${r.label}: no daemon answers`, mount: r.mount,
+        remedies: [fuseAbort(r.connection)],
+      };
+    }
+    if (r.id.startsWith('external:')) return { ...base, id: r.id, kind: 'external', label: r.label, remedies: [] };
+    return { ...base, id: `unknown:${r.id}`, kind: 'unknown', label: `${r.label}: holder unknown`, remedies: [] };
+  }
+  const key = node.slice(5);
+  const t = byKey.get(key);
+  const pid = Number(key.split('/')[0]);
+  const tid = Number(key.split('/')[1]);
+  const remedies: Remedy[] = [];
+  const proc = byKey.get(`${pid}/${pid}`) ?? t;
+  const stopped = (threadsOf.get(pid) ?? []).some((x) => x.state === 'T' || x.state === 't');
+  const refusal = killRefusal(pid, proc, snap.selfPid);
+  if (!refusal) {
+    if (stopped) remedies.push({ action: 'cont', pid, startTicks: proc?.startTicks, signal: 'SIGCONT', command: `kill -CONT ${pid}`, risk: 'resumes a stopped process; it may have been stopped on purpose (a debugger, job control)' });
+    remedies.push({
+      action: 'kill', pid, startTicks: proc?.startTicks, signal: 'SIGTERM',
+      command: `kill -TERM ${pid}; sleep ${((opts.killGraceMs ?? 3000) / 1000).toString()}; kill -KILL ${pid}`,
+      risk: `ends ${proc?.comm ?? 'the process'} (${pid}) and all its threads; a daemon may need restarting`,
+    });
+  }
+  // A daemon that holds a FUSE connection: aborting the connection is the other way out.
+  for (const r of resources.values()) {
+    if (r.kind === 'fuse-conn' && r.connection !== undefined && r.holders.includes(`${pid}/${pid}`)) remedies.push(fuseAbort(r.connection));
+  }
+  const viaFuse = [...resources.values()].some((r) => r.kind === 'fuse-conn' && r.holders.includes(`${pid}/${pid}`));
+  return {
+    ...base,
+    id: `task:${pid}`,
+    kind: viaFuse ? 'fuse' : 'task',
+    label: `${describeTask(t ?? proc, key, sites)}${refusal ? ` — ${refusal}` : ''}`,
+    pid,
+    tid,
+    remedies,
+  };
+}
+
+export function killRefusal(pid: number, t: Task | undefined, selfPid?: number): string | undefined {
+  if (pid === 1) return 'PID 1: not killable from here';
+  if (t?.isKernelThread) return 'kernel thread: cannot be killed';
+  if (selfPid !== undefined && pid === selfPid) return 'wedgetop itself';
+  return undefined;
+}
+
+function fuseAbort(conn: number): Remedy {
+  return {
+    action: 'fuse-abort', connection: conn,
+    command: `echo 1 > /sys/fs/fuse/connections/${conn}/abort`,
+    risk: 'fails every pending request on that FUSE mount with ENOTCONN; the mount stays dead until remounted',
+  };
+}
+
+function chainText(
+  rc: RootCause, rootsOf: Map<string, Set<string>>, resources: Map<string, Resource>, byKey: Map<string, Task>,
+  sites: Map<string, WaitSite>, waitsOn: Map<string, string>, threadsOf: Map<number, Task[]>,
+): string[] {
+  const rootNode = rc.kind === 'task' || (rc.kind === 'fuse' && rc.pid !== undefined) ? `task:${rc.pid}/${rc.tid}` : `res:${rc.id.replace(/^unknown:/, '')}`;
+  // Pick a representative blocked task: the most common wait site among the tasks this root blocks.
+  const blocked = [...rootsOf].filter(([k, roots]) => roots.has(rootNode) && `task:${k}` !== rootNode).map(([k]) => k);
+  const first = blocked.find((k) => !blocked.some((o) => resources.get(waitsOn.get(o) ?? '')?.holders.includes(k))) ?? blocked[0];
+  const chain: string[] = [];
+  if (!first) {
+    chain.push(rc.label);
+    return chain;
+  }
+  const site = sites.get(first);
+  const sameSite = blocked.filter((k) => waitsOn.get(k) === waitsOn.get(first)).length;
+  chain.push(`${sameSite} task${sameSite === 1 ? '' : 's'} in ${site?.site.replace(/\+.*$/, '') ?? '?'}`);
+  let cur: string | undefined = first;
+  const seen = new Set<string>();
+  while (cur && !seen.has(cur)) {
+    seen.add(cur);
+    const rid = waitsOn.get(cur);
+    if (!rid) break;
+    const r = resources.get(rid)!;
+    chain.push(r.label);
+    if (r.holders.length === 0) break;
+    const h = r.holders[0]!;
+    let next = h;
+    if (r.holderScope === 'process') {
+      const pid = Number(h.split('/')[0]);
+      const w = (threadsOf.get(pid) ?? []).map(taskKey).find((k) => waitsOn.has(k));
+      if (w) next = w;
+    }
+    const t = byKey.get(next) ?? byKey.get(h);
+    if (seen.has(next)) {
+      chain.push(`held by ${describeTask(t, next, sites)} — itself: deadlock cycle`);
+      break;
+    }
+    chain.push(`held by ${describeTask(t, next, sites)}`);
+    cur = next;
+  }
+  return chain;
+}

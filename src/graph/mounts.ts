@@ -1,0 +1,123 @@
+// Which mount a blocked writer was writing to. Nothing in /proc marks a filesystem frozen, and
+// probing one is unsafe (a test write becomes one more stuck task), so the mount is inferred
+// from what the task was doing: its syscall and fd, its path argument and cwd, or the mapping
+// it faulted on.
+import * as path from 'node:path';
+import type { Confidence, Mount, Task } from '../model.js';
+import { syscallName } from '../kernel/syscalls.js';
+
+export interface MountResolution {
+  mount?: Mount;
+  how: string;
+  confidence: Confidence;
+}
+
+const AT_FDCWD = 0xffffff9c;
+
+/** Syscalls whose first argument is an fd that names the file being written. */
+const FD_FIRST = new Set([
+  'write', 'pwrite64', 'writev', 'pwritev', 'pwritev2', 'fsync', 'fdatasync', 'ftruncate', 'fallocate',
+  'sync_file_range', 'fchmod', 'fchown', 'fsetxattr', 'fremovexattr', 'ioctl', 'syncfs', 'copy_file_range',
+]);
+/** Syscalls with (dirfd, path, ...). */
+const DIRFD_PATH = new Set([
+  'openat', 'openat2', 'mkdirat', 'unlinkat', 'mknodat', 'fchownat', 'futimesat', 'newfstatat', 'renameat',
+  'renameat2', 'linkat', 'fchmodat', 'fchmodat2', 'utimensat', 'faccessat', 'faccessat2',
+]);
+/** Syscalls with (path, ...) relative to cwd. */
+const PATH_FIRST = new Set([
+  'open', 'creat', 'mkdir', 'rmdir', 'unlink', 'rename', 'link', 'chmod', 'chown', 'lchown', 'truncate',
+  'utime', 'utimes', 'mknod', 'setxattr', 'lsetxattr', 'removexattr', 'lremovexattr',
+]);
+
+/** Which syscall argument is the path being written (read from /proc/PID/mem by the collector). */
+export const PATH_ARG_INDEX: Record<string, number> = Object.fromEntries([
+  ...[...PATH_FIRST].map((n) => [n, 0] as const),
+  ...[...DIRFD_PATH].map((n) => [n, 1] as const),
+  ['rename', 1], ['link', 1], ['symlink', 1], ['symlinkat', 2],
+]);
+
+export function mountForPath(mounts: Mount[], p: string): Mount | undefined {
+  let best: Mount | undefined;
+  for (const m of mounts) {
+    const mp = m.mountPoint;
+    const inside = p === mp || mp === '/' || p.startsWith(mp.endsWith('/') ? mp : mp + '/');
+    // The last mount listed on a mount point is the visible one (mountinfo is in mount order).
+    if (inside && (!best || mp.length >= best.mountPoint.length)) best = m;
+  }
+  return best;
+}
+
+function hexArg(a: string | undefined): number | undefined {
+  if (a === undefined) return undefined;
+  const n = Number(a);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/** The mount a task's current operation writes to, and how sure that is. */
+export function resolveTaskMount(task: Task, mounts: Mount[]): MountResolution {
+  const d = task.detail;
+  if (!d) return { how: 'no details read for the task', confidence: 'guess' };
+  const sc = d.syscall;
+  const name = sc && sc.nr >= 0 ? syscallName(sc.nr) : undefined;
+  const byId = (id: number | undefined): Mount | undefined =>
+    id === undefined ? undefined : mounts.find((m) => m.mountId === id);
+
+  if (name && FD_FIRST.has(name)) {
+    const fdNum = hexArg(sc!.args[0]);
+    const fd = d.fds?.find((f) => f.fd === fdNum);
+    const m = byId(fd?.mntId);
+    if (m) return { mount: m, how: `${name}(fd ${fdNum} -> ${fd!.target}), fdinfo mnt_id ${fd!.mntId}`, confidence: 'certain' };
+    if (fd?.target.startsWith('/')) {
+      const pm = mountForPath(mounts, fd.target);
+      if (pm) return { mount: pm, how: `${name}(fd ${fdNum} -> ${fd.target}), by path`, confidence: 'likely' };
+    }
+  }
+
+  if (name && (DIRFD_PATH.has(name) || PATH_FIRST.has(name)) && d.pathArg !== undefined) {
+    let base = d.cwd;
+    let from = 'cwd';
+    if (DIRFD_PATH.has(name)) {
+      const dirfd = hexArg(sc!.args[0]);
+      if (dirfd !== undefined && dirfd !== AT_FDCWD && (dirfd | 0) !== -100) {
+        base = d.fds?.find((f) => f.fd === dirfd)?.target;
+        from = `dirfd ${dirfd}`;
+      }
+    }
+    const full = d.pathArg.startsWith('/') ? d.pathArg : base ? path.posix.join(base, d.pathArg) : undefined;
+    if (full) {
+      const m = mountForPath(mounts, full);
+      if (m) {
+        return {
+          mount: m,
+          how: `${name}("${d.pathArg}"${d.pathArg.startsWith('/') ? '' : ` from ${from} ${base}`}) -> ${full}`,
+          confidence: 'likely',
+        };
+      }
+    }
+  }
+
+  if (sc && sc.nr === -1 && d.faultDev) {
+    const m = mounts.find((x) => x.majMin === d.faultDev);
+    if (m) return { mount: m, how: `page fault on a mapping of device ${d.faultDev}`, confidence: 'likely' };
+  }
+
+  if (d.cwd) {
+    const m = mountForPath(mounts, d.cwd);
+    if (m && m.mountPoint !== '/') return { mount: m, how: `cwd ${d.cwd} (no better evidence)`, confidence: 'guess' };
+  }
+  // A single non-root fd-backed mount among the task's open files is a last guess.
+  const fdMounts = new Set((d.fds ?? []).map((f) => byId(f.mntId)).filter((m): m is Mount => !!m && m.mountPoint !== '/'));
+  if (fdMounts.size === 1) {
+    const m = [...fdMounts][0]!;
+    return { mount: m, how: 'the only non-root mount among its open files', confidence: 'guess' };
+  }
+  return { how: `could not tell which mount (${name ?? (sc?.nr === -1 ? 'page fault' : 'unknown syscall')})`, confidence: 'guess' };
+}
+
+/** FUSE connection number: the minor of the mount's anonymous device (0:N -> N). */
+export function fuseConnectionOf(m: Mount): number | undefined {
+  if (!m.fsType.startsWith('fuse')) return undefined;
+  const minor = Number(m.majMin.split(':')[1]);
+  return Number.isFinite(minor) ? minor : undefined;
+}

@@ -1,0 +1,200 @@
+// The knowledge of wedgetop: kernel wait sites, what they wait for, how to find who holds it,
+// and what frees it. One row per wait site; classify.ts and graph/ only interpret this table.
+//
+// Facts behind the matching rules (see the README's "Signatures" section):
+// - /proc/PID/stack and wchan hide lock internals (__mutex_lock, rwsem_down_*_slowpath,
+//   schedule*), so a lock wait shows its CALLER on top: seed 000's `audit_receive+0x28`.
+// - Offsets differ between kernel builds; the position inside the function (offset / size)
+//   is what survives: the audit mutex is taken near the start of audit_receive, the backlog
+//   penalty sleep comes after the loop (6.18: +0x33/0x1b0 vs +0x127/0x1b0; seed: +0x28/0xc0,
+//   the holder's return address +0x57/0xc0).
+import type { ResourceKind } from '../model.js';
+
+export type FramePattern = string | RegExp;
+
+export type HolderRule =
+  /** A task whose stack passes through one of these functions is inside the critical section. */
+  | { kind: 'stack-through'; funcs: string[] }
+  /** The owner of the destination netlink socket whose receive buffer is full. */
+  | { kind: 'netlink-dest' }
+  /** The audit daemon registered with the kernel (owner of the audit netlink socket records go to). */
+  | { kind: 'audit-daemon' }
+  /** No task holds it: a mount frozen with FIFREEZE; resolved from what the waiter was writing to. */
+  | { kind: 'frozen-mount' }
+  /** The FUSE daemon serving the waiter's mount (holds /dev/fuse open). */
+  | { kind: 'fuse-daemon' }
+  /** Generic: kernel hung-task "likely owned by", then a task inside the same function at another offset. */
+  | { kind: 'critical-section' }
+  /** The holder is outside this machine or not a task (NFS server, a device). */
+  | { kind: 'none'; why: string };
+
+export type RemedyRule = 'kill-holder' | 'thaw-mount' | 'fuse-abort' | 'none';
+
+export interface Signature {
+  id: string;
+  title: string;
+  resource: ResourceKind;
+  /** Function of the wait-site frame (the first frame not in WAIT_PRIMITIVES). */
+  at: FramePattern[];
+  /** At least one of the next few frames below the site must match (checks the path in). */
+  callers?: FramePattern[];
+  /** None of the next few frames may match (e.g. CPU hotplug's percpu rwsem is not a frozen fs). */
+  notCallers?: FramePattern[];
+  /** Somewhere below the site, the stack passes through one of these. */
+  via?: FramePattern[];
+  /** Position of the site offset inside the function, as a fraction of its size. */
+  offsetFraction?: [number, number];
+  holder: HolderRule;
+  remedy: RemedyRule;
+  /** What it means, for the admin at 3 a.m. */
+  explain: string;
+}
+
+/**
+ * Frames that are a generic sleep or lock primitive, not the wait site itself. Most are hidden
+ * from /proc/PID/stack; when one shows (other builds, other arches) it is skipped so the
+ * caller still names the site.
+ */
+export const WAIT_PRIMITIVES: FramePattern[] = [
+  /^(__)?schedule/, /^io_schedule/, /^schedule_(timeout|preempt_disabled|hrtimeout)/,
+  /^(__)?mutex_lock/, /^__mutex_lock/, /^mutex_lock_(interruptible|killable)/,
+  /^rwsem_down_(read|write)_slowpath/, /^(__)?down_(read|write)/, /^down(_interruptible|_killable|_timeout)?$/,
+  /^__down/, /^rt_mutex/, /^(bit_)?wait_on_bit/, /^out_of_line_wait_on_bit/, /^__wait_on_bit/,
+  /^(prepare_to_)?wait_(for_completion|event)/, /^__wait_for_common/, /^wait_for_common/,
+  /^do_wait_for_common/, /^(__)?lock_sock/, /^sk_wait_data/, /^finish_wait/,
+];
+
+const WRITE_PATHS: FramePattern[] = [
+  /^__?sb_start_(write|pagefault|intwrite)/, 'sb_start_write', 'sb_start_pagefault', 'sb_start_intwrite',
+  /^mnt_want_write/, 'file_start_write', /^vfs_(write|writev|iter_write|fallocate|truncate)$/, 'do_truncate',
+  /_page_mkwrite$/, /^xfs_trans_alloc/, 'xfs_file_write_checks', /^ext4_(file_write_iter|buffered_write_iter|dio_write_iter|setattr)/,
+  'do_sys_ftruncate', 'vfs_copy_file_range', /^__kernel_write/, 'kernel_write', /^btrfs_start_transaction/,
+  'start_transaction', 'do_renameat2', 'do_unlinkat', 'do_mkdirat', 'filename_create', 'do_rmdir',
+  'generic_file_write_iter', '__generic_file_write_iter',
+];
+
+export const SIGNATURES: Signature[] = [
+  {
+    id: 'audit-mutex',
+    title: 'audit control mutex',
+    resource: 'audit-mutex',
+    at: ['audit_receive'],
+    offsetFraction: [0, 0.3],
+    holder: { kind: 'stack-through', funcs: ['audit_receive_msg'] },
+    remedy: 'kill-holder',
+    explain:
+      'Waiting to take the audit control mutex in audit_receive (every audit netlink sender: PAM in sudo/cron/sshd, auditctl). ' +
+      'The holder is the task inside audit_receive_msg; killing it releases the mutex.',
+  },
+  {
+    id: 'audit-backlog-penalty',
+    title: 'audit backlog penalty',
+    resource: 'audit-backlog',
+    at: ['audit_receive'],
+    offsetFraction: [0.3, 1],
+    holder: { kind: 'audit-daemon' },
+    remedy: 'kill-holder',
+    explain:
+      'An audit netlink sender sleeping after its request because the audit queue is over audit_backlog_limit; ' +
+      'it ends when the audit daemon drains the queue or after audit_backlog_wait_time.',
+  },
+  {
+    id: 'netlink-full',
+    title: 'netlink receive buffer full',
+    resource: 'netlink-socket',
+    at: ['netlink_attachskb'],
+    callers: [/^netlink_(unicast|sendskb)/, 'kauditd_send_queue', 'auditd_send_unicast_skb'],
+    holder: { kind: 'netlink-dest' },
+    remedy: 'kill-holder',
+    explain:
+      'Sending to a netlink socket whose receive buffer is full (its owner stopped reading). ' +
+      'The socket owner must read or die. For audit, the destination is the registered audit daemon.',
+  },
+  {
+    id: 'frozen-fs',
+    title: 'frozen filesystem',
+    resource: 'frozen-fs',
+    at: ['percpu_rwsem_wait', /^__percpu_down_read/, /^percpu_down_read/, /^__sb_start_write/, 'sb_wait_write'],
+    callers: WRITE_PATHS,
+    notCallers: ['cpus_read_lock', /^cgroup_/, /^freeze_super/],
+    holder: { kind: 'frozen-mount' },
+    remedy: 'thaw-mount',
+    explain:
+      'Writing to a filesystem frozen with fsfreeze -f (or by a snapshot tool that never thawed it). ' +
+      'No task holds it; nothing in /proc says a filesystem is frozen, so the mount is inferred from what the writers were writing to. ' +
+      'fsfreeze -u MOUNT thaws it and every writer continues.',
+  },
+  {
+    id: 'audit-backlog',
+    title: 'audit backlog full',
+    resource: 'audit-backlog',
+    at: ['audit_log_start'],
+    holder: { kind: 'audit-daemon' },
+    remedy: 'kill-holder',
+    explain:
+      'Logging an audit record while the audit queue is over audit_backlog_limit: the task sleeps up to audit_backlog_wait_time per record. ' +
+      'The audit daemon is not draining its socket; it may itself be stuck (seed 004: on a frozen filesystem).',
+  },
+  {
+    id: 'fuse-request',
+    title: 'FUSE request',
+    resource: 'fuse-conn',
+    at: ['request_wait_answer', /^fuse_(simple_request|wait_on_page_writeback|sync_writes|flush|fsync)/, '__fuse_simple_request', 'fuse_get_req'],
+    holder: { kind: 'fuse-daemon' },
+    remedy: 'fuse-abort',
+    explain:
+      'Waiting for the FUSE daemon to answer a request. The daemon may be stopped (state T), busy or dead; ' +
+      'aborting the connection fails every pending request on that mount.',
+  },
+  {
+    id: 'nfs-rpc',
+    title: 'NFS / RPC',
+    resource: 'nfs-rpc',
+    at: [/^rpc_wait_bit_killable/, /^nfs_wait_bit_killable/, /^__rpc_execute/, /^nfs4?_wait_/, 'rpc_wait_for_completion_task'],
+    holder: { kind: 'none', why: 'the NFS server (or the network to it)' },
+    remedy: 'none',
+    explain: 'Waiting for an NFS/RPC reply: the server or the network path is not answering. Nothing on this box holds it.',
+  },
+  {
+    id: 'jbd2',
+    title: 'ext4 journal (jbd2)',
+    resource: 'jbd2',
+    at: [/^jbd2_log_wait_commit/, /^wait_transaction_locked/, /^jbd2_journal_(stop|start|lock_updates)/, /^add_transaction_credits/, /^start_this_handle/],
+    holder: { kind: 'critical-section' },
+    remedy: 'none',
+    explain: 'Waiting for the ext4 journal to commit; usually behind slow or failing block I/O on the device below.',
+  },
+  {
+    id: 'mmap-lock',
+    title: 'mmap_lock',
+    resource: 'mmap-lock',
+    at: ['lock_mm_and_find_vma', 'do_user_addr_fault', /^mmap_(read|write)_lock/, 'vm_mmap_pgoff', /^__vm_munmap/, 'do_madvise'],
+    holder: { kind: 'critical-section' },
+    remedy: 'none',
+    explain: "Waiting for the process's address-space lock (mmap_lock), held by another thread of the same process or a /proc reader.",
+  },
+  {
+    id: 'block-io',
+    title: 'block I/O',
+    resource: 'block-io',
+    at: [/^blk_mq_get_tag/, /^folio_wait_bit/, /^folio_wait_writeback/, /^wait_on_page_bit/, /^__folio_lock/, /^__lock_page/, /^bit_wait_io/, /^blk_execute_rq/, /^submit_bio_wait/, /^__filemap_fdatawait/, /^filemap_fdatawait/],
+    holder: { kind: 'none', why: 'the block device (slow, failing or throttled I/O)' },
+    remedy: 'none',
+    explain: 'Waiting for block I/O to complete: the device below is slow, failing, or throttled.',
+  },
+];
+
+export const SIGNATURE_BY_ID = new Map(SIGNATURES.map((s) => [s.id, s]));
+
+/** Row for waits that match no signature; still grouped by site and given a best-guess holder. */
+export const UNKNOWN_SIGNATURE: Signature = {
+  id: 'unknown',
+  title: 'unknown wait site',
+  resource: 'unknown',
+  at: [],
+  holder: { kind: 'critical-section' },
+  remedy: 'kill-holder',
+  explain:
+    'A wait site wedgetop has no signature for. The best guess at the holder: the kernel hung-task report naming an owner, ' +
+    'else a task inside the same function at another offset (inside the critical section).',
+};

@@ -1,0 +1,232 @@
+// The data that flows through wedgetop, stage by stage:
+//   Snapshot (what was read from /proc)  ->  Classified (a wait site per task)
+//   ->  Analysis (waits-on graph, root causes, remedies)  ->  store  ->  views.
+// Every stage is a pure function of the one before it.
+
+/** One frame of /proc/PID/stack: `[<0>] func+0xoff/0xsize [module]`. */
+export interface Frame {
+  func: string;
+  offset: number;
+  size: number;
+  module?: string;
+}
+
+export interface SyscallInfo {
+  /** -1 means the task is not in a syscall: a page fault or a kernel thread. */
+  nr: number;
+  /** Raw hex strings as the kernel prints them ("0x1"). */
+  args: string[];
+  sp?: string;
+  pc?: string;
+  /** "running" when the file says so (the task was on a CPU). */
+  running?: boolean;
+}
+
+export interface FdEntry {
+  fd: number;
+  target: string;
+  mntId?: number;
+  flags?: number;
+}
+
+export interface Mount {
+  mountId: number;
+  parentId: number;
+  majMin: string;
+  root: string;
+  mountPoint: string;
+  fsType: string;
+  source: string;
+  options: string;
+}
+
+/** One row of /proc/PID/net/netlink. */
+export interface NetlinkSock {
+  protocol: number;
+  portid: number;
+  groups: string;
+  rmem: number;
+  wmem: number;
+  drops: number;
+  inode: number;
+}
+
+/** One socket as `ss -f netlink -e -m -p` shows it. */
+export interface SsNetlinkEntry {
+  protocolName: string;
+  portid: number;
+  ownerComm?: string;
+  ownerPid?: number;
+  rmemAlloc?: number;
+  rcvbuf?: number;
+  drops?: number;
+  raw: string;
+}
+
+export interface KmsgRecord {
+  seq: number;
+  usec: number;
+  text: string;
+}
+
+export interface TaskDetail {
+  /** Undefined when unreadable (EACCES for non-root, or vanished). */
+  stack?: Frame[];
+  wchan?: string;
+  syscall?: SyscallInfo;
+  uid?: number;
+  nspid?: number[];
+  cgroup?: string;
+  /** How long the task has been off-CPU, from sched's se.exec_start vs uptime. */
+  offCpuMs?: number;
+  mntNs?: string;
+  cwd?: string;
+  /** Open fds of the thread group (fd links + fdinfo). */
+  fds?: FdEntry[];
+  /** Path argument of the current syscall, read from /proc/PID/mem (collector only). */
+  pathArg?: string;
+  /** Device (maj:min) of the mapping the task faulted on, from maps (collector only). */
+  faultDev?: string;
+}
+
+export interface Task {
+  pid: number;
+  tid: number;
+  comm: string;
+  state: string;
+  ppid: number;
+  /** stat field 22: start time in clock ticks after boot; guards against PID reuse. */
+  startTicks: number;
+  flags: number;
+  isKernelThread: boolean;
+  detail?: TaskDetail;
+}
+
+export interface HungTaskSettings {
+  timeoutSecs?: number;
+  detectCount?: number;
+  warnings?: number;
+}
+
+export interface Snapshot {
+  takenAtMs: number;
+  hostname: string;
+  kernel: string;
+  uptimeSec: number;
+  loadavg: [number, number, number];
+  /** Total number of tasks (threads) seen and how many per state letter. */
+  taskCount: number;
+  stateCounts: Record<string, number>;
+  /** Only the tasks worth showing: blocked ones, stopped ones and every candidate holder. */
+  tasks: Task[];
+  /** Mount tables keyed by mount namespace (e.g. "mnt:[4026531841]"); "" when unknown. */
+  mounts: Record<string, Mount[]>;
+  netlink: NetlinkSock[];
+  /** socket inode -> owners (pid) found through fd links socket:[inode]. */
+  socketOwners: Record<string, number[]>;
+  /** pids holding /dev/fuse open. */
+  fuseDaemons: number[];
+  fuseConnections: { id: number; waiting: number }[];
+  ssNetlink?: SsNetlinkEntry[];
+  kmsg: KmsgRecord[];
+  hungTask: HungTaskSettings;
+  /** Which on-demand collections ran (so the analysis knows what it may still ask for). */
+  gathered: { netlink: boolean; fuse: boolean; stackScan: boolean };
+  /** False when stacks could not be read (not root). */
+  stacksReadable: boolean;
+  selfPid?: number;
+  /** uid -> user name, for the uids of the tasks shown. */
+  users: Record<string, string>;
+  warnings: string[];
+}
+
+/* ---------- classification ---------- */
+
+export type ResourceKind =
+  | 'audit-mutex'
+  | 'netlink-socket'
+  | 'frozen-fs'
+  | 'audit-backlog'
+  | 'fuse-conn'
+  | 'nfs-rpc'
+  | 'block-io'
+  | 'jbd2'
+  | 'mmap-lock'
+  | 'lock'
+  | 'unknown';
+
+export type Confidence = 'certain' | 'likely' | 'guess';
+
+export interface WaitSite {
+  /** Signature id from the table, or "unknown:<func>". */
+  signature: string;
+  /** The frame that identified it ("audit_receive+0x28"). */
+  site: string;
+  frameIndex: number;
+  resource: ResourceKind;
+}
+
+/* ---------- graph ---------- */
+
+export type RemedyAction = 'kill' | 'thaw' | 'fuse-abort' | 'cont';
+
+export interface Remedy {
+  action: RemedyAction;
+  pid?: number;
+  startTicks?: number;
+  signal?: string;
+  mount?: string;
+  connection?: number;
+  /** Exactly what would run. */
+  command: string;
+  risk: string;
+}
+
+export interface Resource {
+  id: string;
+  kind: ResourceKind;
+  label: string;
+  /** Task keys ("pid/tid") that hold the resource. */
+  holders: string[];
+  /** 'process': the holder is a whole process (socket owner, daemon): follow any of its waiting threads. */
+  holderScope: 'task' | 'process';
+  /** How the holder (or mount) was found and how sure that is. */
+  how: string;
+  confidence: Confidence;
+  mount?: string;
+  connection?: number;
+}
+
+export interface AnalyzedTask extends Task {
+  key: string;
+  site?: WaitSite;
+  /** Resource id this task waits on. */
+  waitsOn?: string;
+  blockedForMs?: number;
+  container?: string;
+  user?: string;
+  isHolder: boolean;
+}
+
+export interface RootCause {
+  id: string;
+  kind: 'task' | 'frozen-fs' | 'fuse' | 'external' | 'unknown';
+  label: string;
+  pid?: number;
+  tid?: number;
+  mount?: string;
+  blocked: number;
+  /** Human chain, waiters first: "12 tasks in audit_receive -> audit mutex -> auditbeat:248085 ..." */
+  chain: string[];
+  remedies: Remedy[];
+  inCycle: boolean;
+}
+
+export interface Analysis {
+  snapshot: Snapshot;
+  tasks: AnalyzedTask[];
+  resources: Resource[];
+  rootCauses: RootCause[];
+  cycles: string[][];
+  warnings: string[];
+}

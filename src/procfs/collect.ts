@@ -1,0 +1,296 @@
+// One scan of the kernel's state through a ProcSource. Reads only files that cannot block on a
+// stuck filesystem (stat, status, stack, wchan, syscall, sched, fd links, fdinfo); maps and mem
+// of a stuck task only for the one fact they give (which mount a writer was writing to), and
+// only here, in the collector process the UI can abandon.
+//
+// Collection is demand-driven: every thread's stat, then details of the blocked tasks, then
+// whatever the analysis says it still needs to name holders (their details, socket owners,
+// FUSE daemons, a stack scan), until it needs nothing more.
+import type { FdEntry, Mount, Snapshot, Task, TaskDetail } from '../model.js';
+import type { ProcSource } from './source.js';
+import {
+  parseFdinfo, parseKmsg, parseMountinfo, parseNetlink, parseSchedExecStart, parseSsNetlink, parseStack, parseStat,
+  parseStatus, parseSyscall, PF_KTHREAD, parseHungTaskLine, parseAuditBacklogLine,
+} from './parse.js';
+import { analyze } from '../graph/analyze.js';
+import { syscallName } from '../kernel/syscalls.js';
+import { PATH_ARG_INDEX } from '../graph/mounts.js';
+
+export interface CollectOptions {
+  selfPid?: number;
+  /** At most this many sleeping tasks get their stack read when looking for a lock holder. */
+  stackScanLimit?: number;
+  /** At most this many threads of one holder process are read. */
+  threadsPerProcess?: number;
+  /** Wall clock for takenAtMs (tests pass a fixed one). */
+  now?: number;
+}
+
+const MAX_WARNINGS = 100;
+const MAX_FDS = 4096;
+
+export function collect(src: ProcSource, opts: CollectOptions = {}): Snapshot {
+  const warnings: string[] = [];
+  const warn = (m: string): void => {
+    if (warnings.length < MAX_WARNINGS) warnings.push(m);
+    else if (warnings.length === MAX_WARNINGS) warnings.push('(more warnings not shown)');
+  };
+  const uptimeSec = Number((src.read('/proc/uptime') ?? '').split(/\s+/)[0]) || 0;
+  const la = (src.read('/proc/loadavg') ?? '').split(/\s+/).map(Number);
+  const loadavg: [number, number, number] = [la[0] || 0, la[1] || 0, la[2] || 0];
+  const num = (p: string): number | undefined => {
+    const v = src.read(p);
+    const n = v === undefined ? NaN : Number(v.trim());
+    return Number.isFinite(n) ? n : undefined;
+  };
+
+  // 1. Every thread's stat: the auditbeat holder of seed 000 was one thread among many.
+  const all = new Map<string, Task>();
+  const threadsOf = new Map<number, Task[]>();
+  const stateCounts: Record<string, number> = {};
+  for (const ent of src.list('/proc')) {
+    if (!/^\d+$/.test(ent)) continue;
+    const pid = Number(ent);
+    for (const tEnt of src.list(`/proc/${pid}/task`)) {
+      const text = src.read(`/proc/${pid}/task/${tEnt}/stat`);
+      if (text === undefined) continue; // vanished mid-scan: normal
+      const st = parseStat(text, (m) => warn(`/proc/${pid}/task/${tEnt}/stat: ${m}`));
+      if (!st) continue;
+      const t: Task = {
+        pid, tid: st.pid, comm: st.comm, state: st.state, ppid: st.ppid, startTicks: st.startTicks, flags: st.flags,
+        isKernelThread: (st.flags & PF_KTHREAD) !== 0,
+      };
+      all.set(`${pid}/${t.tid}`, t);
+      const l = threadsOf.get(pid);
+      if (l) l.push(t);
+      else threadsOf.set(pid, [t]);
+      stateCounts[t.state] = (stateCounts[t.state] ?? 0) + 1;
+    }
+  }
+
+  const mounts: Record<string, Mount[]> = {};
+  const fdCache = new Map<number, FdEntry[]>();
+  let stacksReadable = true;
+  let stackTried = false;
+  const included = new Set<string>();
+
+  const readFds = (pid: number, wantInfo: Set<number>): FdEntry[] => {
+    let fds = fdCache.get(pid);
+    if (!fds) {
+      fds = [];
+      const ents = src.list(`/proc/${pid}/fd`);
+      const few = ents.length <= 64;
+      for (const e of ents.slice(0, MAX_FDS)) {
+        const target = src.readlink(`/proc/${pid}/fd/${e}`);
+        if (target === undefined) continue;
+        const fd = Number(e);
+        const entry: FdEntry = { fd, target };
+        if ((few || wantInfo.has(fd)) && target.startsWith('/')) {
+          const info = src.read(`/proc/${pid}/fdinfo/${e}`);
+          if (info) Object.assign(entry, parseFdinfo(info));
+        }
+        fds.push(entry);
+      }
+      fdCache.set(pid, fds);
+    }
+    return fds;
+  };
+
+  const readDetail = (t: Task): void => {
+    if (t.detail) return;
+    const base = `/proc/${t.pid}/task/${t.tid}`;
+    const d: TaskDetail = {};
+    const w = (m: string): void => warn(`${base}: ${m}`);
+    const stack = src.read(`${base}/stack`);
+    stackTried = true;
+    if (stack !== undefined) d.stack = parseStack(stack, w);
+    else if ((src.errors.get('EACCES') ?? 0) > 0) stacksReadable = false;
+    const wchan = src.read(`${base}/wchan`);
+    if (wchan !== undefined) d.wchan = wchan.trim();
+    const sc = src.read(`${base}/syscall`);
+    if (sc !== undefined) d.syscall = parseSyscall(sc, w);
+    const status = src.read(`${base}/status`);
+    if (status !== undefined) {
+      const s = parseStatus(status);
+      d.uid = s.uid;
+      d.nspid = s.nspid;
+    }
+    d.cgroup = src.read(`/proc/${t.pid}/cgroup`)?.trim();
+    const execStart = parseSchedExecStart(src.read(`${base}/sched`) ?? '');
+    if (execStart !== undefined && uptimeSec > 0 && t.state !== 'R') d.offCpuMs = Math.max(0, Math.round(uptimeSec * 1000 - execStart));
+    if (!t.isKernelThread) {
+      const ns = src.readlink(`/proc/${t.pid}/ns/mnt`) ?? '';
+      d.mntNs = ns;
+      if (!mounts[ns]) {
+        const mi = src.read(`/proc/${t.pid}/mountinfo`);
+        if (mi !== undefined) mounts[ns] = parseMountinfo(mi, w);
+      }
+      d.cwd = src.readlink(`/proc/${t.pid}/cwd`);
+      const name = d.syscall && d.syscall.nr >= 0 ? syscallName(d.syscall.nr) : undefined;
+      const wantInfo = new Set<number>();
+      if (d.syscall?.args[0] !== undefined) wantInfo.add(Number(d.syscall.args[0]) | 0);
+      d.fds = readFds(t.pid, wantInfo);
+      const pIdx = name !== undefined ? PATH_ARG_INDEX[name] : undefined;
+      if (t.state === 'D' && pIdx !== undefined && d.syscall?.args[pIdx]) {
+        try {
+          const addr = BigInt(d.syscall.args[pIdx]!);
+          if (addr > 0n) d.pathArg = src.readMemString(t.pid, t.tid, addr);
+        } catch {
+          /* not a pointer */
+        }
+      }
+      if (t.state === 'D' && d.syscall?.nr === -1 && d.stack?.some((f) => /page_mkwrite|page_fault|handle_mm_fault/.test(f.func))) {
+        d.faultDev = sharedWritableDevice(src.read(`/proc/${t.pid}/maps`));
+      }
+    }
+    t.detail = d;
+  };
+
+  const include = (t: Task): boolean => {
+    const k = `${t.pid}/${t.tid}`;
+    if (included.has(k)) return false;
+    included.add(k);
+    readDetail(t);
+    return true;
+  };
+
+  // 2. Blocked tasks.
+  for (const t of all.values()) if (t.state === 'D') include(t);
+
+  const snap: Snapshot = {
+    takenAtMs: opts.now ?? Date.now(),
+    hostname: src.read('/proc/sys/kernel/hostname')?.trim() ?? '?',
+    kernel: src.read('/proc/sys/kernel/osrelease')?.trim() ?? '?',
+    uptimeSec,
+    loadavg,
+    taskCount: all.size,
+    stateCounts,
+    tasks: [],
+    mounts,
+    netlink: [],
+    socketOwners: {},
+    fuseDaemons: [],
+    fuseConnections: [],
+    kmsg: [],
+    hungTask: {
+      timeoutSecs: num('/proc/sys/kernel/hung_task_timeout_secs'),
+      detectCount: num('/proc/sys/kernel/hung_task_detect_count'),
+      warnings: num('/proc/sys/kernel/hung_task_warnings'),
+    },
+    gathered: { netlink: false, fuse: false, stackScan: false },
+    stacksReadable: true,
+    selfPid: opts.selfPid,
+    users: {},
+    warnings,
+  };
+
+  const raw = src.kmsg();
+  if (raw !== undefined) {
+    // Keep only what the analysis and the header use: hung-task and audit backlog reports.
+    snap.kmsg = parseKmsg(raw, (m) => warn(`kmsg: ${m}`))
+      .filter((r) => parseHungTaskLine(r.text) || parseAuditBacklogLine(r.text) || /blocked for more than/.test(r.text))
+      .slice(-500);
+  }
+
+  let fdScanned = false;
+  const scanAllFds = (): void => {
+    if (fdScanned) return;
+    fdScanned = true;
+    const inodes = new Set(snap.netlink.map((s) => String(s.inode)));
+    for (const [pid, ts] of threadsOf) {
+      if (ts[0]?.isKernelThread) continue;
+      for (const e of src.list(`/proc/${pid}/fd`).slice(0, MAX_FDS)) {
+        const target = src.readlink(`/proc/${pid}/fd/${e}`);
+        if (!target) continue;
+        const m = /^socket:\[(\d+)\]$/.exec(target);
+        if (m && inodes.has(m[1]!)) {
+          const l = (snap.socketOwners[m[1]!] ??= []);
+          if (!l.includes(pid)) l.push(pid);
+        } else if (target === '/dev/fuse' && !snap.fuseDaemons.includes(pid)) {
+          snap.fuseDaemons.push(pid);
+        }
+      }
+    }
+  };
+
+  const scanLimit = opts.stackScanLimit ?? 4000;
+  const perProcess = opts.threadsPerProcess ?? 256;
+  for (let round = 0; round < 6; round++) {
+    snap.tasks = [...included].map((k) => all.get(k)!);
+    const a = analyze(snap);
+    let changed = false;
+    for (const k of a.needs.details) {
+      const t = all.get(k);
+      if (t && include(t)) changed = true;
+    }
+    for (const pid of a.needs.processes) {
+      const ts = threadsOf.get(pid) ?? [];
+      if (ts.length > perProcess) warn(`process ${pid} has ${ts.length} threads: only ${perProcess} read`);
+      for (const t of ts.slice(0, perProcess)) if (include(t)) changed = true;
+    }
+    if (a.needs.netlink && !snap.gathered.netlink) {
+      snap.gathered.netlink = true;
+      snap.netlink = parseNetlink(src.read('/proc/1/net/netlink') ?? '', (m) => warn(`netlink: ${m}`));
+      const ss = src.ssNetlink();
+      if (ss !== undefined) snap.ssNetlink = parseSsNetlink(ss, (m) => warn(`ss: ${m}`));
+      else warn('ss -f netlink -e -m -p did not answer: whether a netlink socket is full is inferred from drops');
+      fdScanned = false;
+      scanAllFds();
+      changed = true;
+    }
+    if (a.needs.fuse && !snap.gathered.fuse) {
+      snap.gathered.fuse = true;
+      scanAllFds();
+      for (const c of src.list('/sys/fs/fuse/connections')) {
+        const waiting = Number(src.read(`/sys/fs/fuse/connections/${c}/waiting`)?.trim());
+        if (/^\d+$/.test(c)) snap.fuseConnections.push({ id: Number(c), waiting: Number.isFinite(waiting) ? waiting : 0 });
+      }
+      changed = true;
+    }
+    if (a.needs.stackScan && !snap.gathered.stackScan) {
+      snap.gathered.stackScan = true;
+      let n = 0;
+      for (const t of all.values()) {
+        if (t.state === 'R' || t.state === 'Z' || t.state === 'I' || included.has(`${t.pid}/${t.tid}`)) continue;
+        if (n++ >= scanLimit) {
+          warn(`holder search read ${scanLimit} sleeping tasks' stacks and stopped there`);
+          break;
+        }
+        include(t);
+      }
+      changed = true;
+    }
+    if (!changed) break;
+  }
+
+  // Ship only what the analysis shows (waiters and holders), not every scanned candidate.
+  const final = analyze(snap);
+  const keep = new Set(final.tasks.map((t) => t.key));
+  snap.tasks = [...included].filter((k) => keep.has(k) || all.get(k)!.state === 'D').map((k) => all.get(k)!);
+  snap.stacksReadable = stacksReadable || !stackTried;
+
+  const uids = new Set(snap.tasks.map((t) => t.detail?.uid).filter((u): u is number => u !== undefined));
+  if (uids.size) {
+    for (const line of (src.read('/etc/passwd') ?? '').split('\n')) {
+      const p = line.split(':');
+      if (p.length > 2 && uids.has(Number(p[2]))) snap.users[p[2]!] = p[0]!;
+    }
+  }
+  return snap;
+}
+
+/** The device of the writable shared file mappings in maps, when there is exactly one. */
+export function sharedWritableDevice(maps: string | undefined): string | undefined {
+  if (!maps) return undefined;
+  const devs = new Set<string>();
+  for (const line of maps.split('\n')) {
+    const p = line.split(/\s+/);
+    // perms "rw-s": a writable shared mapping, the only kind whose store waits on a frozen fs.
+    if (p.length < 6 || p[1]![1] !== 'w' || p[1]![3] !== 's') continue;
+    if (p[3] === '00:00' || p[3] === '00:01') continue;
+    // maps prints the device in hex (fd:01); mountinfo in decimal (253:1).
+    const [maj, min] = p[3]!.split(':').map((x) => parseInt(x, 16));
+    devs.add(`${maj}:${min}`);
+  }
+  return devs.size >= 1 ? [...devs][0] : undefined;
+}

@@ -1,0 +1,299 @@
+// Parsers for the /proc (and ss) text formats wedgetop reads.
+// Each returns undefined (or skips the line) on malformed input and reports why through `warn`,
+// so one bad line never hides the other tasks.
+import type { Frame, SyscallInfo, FdEntry, Mount, NetlinkSock, SsNetlinkEntry, KmsgRecord } from '../model.js';
+
+export type Warn = (msg: string) => void;
+const noWarn: Warn = () => {};
+
+export interface StatFields {
+  pid: number;
+  comm: string;
+  state: string;
+  ppid: number;
+  flags: number;
+  startTicks: number;
+}
+
+/** PF_KTHREAD from include/linux/sched.h. */
+export const PF_KTHREAD = 0x00200000;
+
+/**
+ * /proc/PID/stat. comm may contain spaces and ')' (it is up to 15 bytes of anything),
+ * so the comm ends at the LAST ')' of the line.
+ */
+export function parseStat(text: string, warn: Warn = noWarn): StatFields | undefined {
+  const open = text.indexOf('(');
+  const close = text.lastIndexOf(')');
+  if (open < 0 || close < open) {
+    warn(`malformed stat line (no comm in parentheses): ${JSON.stringify(text.slice(0, 80))}`);
+    return undefined;
+  }
+  const pid = Number(text.slice(0, open).trim());
+  const rest = text.slice(close + 1).trim().split(/\s+/);
+  // rest[0] is field 3 (state); field N is rest[N-3].
+  if (!Number.isInteger(pid) || rest.length < 20 || !/^[A-Za-z]$/.test(rest[0] ?? '')) {
+    warn(`malformed or truncated stat line: ${JSON.stringify(text.slice(0, 80))}`);
+    return undefined;
+  }
+  const num = (field: number): number => Number(rest[field - 3]);
+  const ppid = num(4);
+  const flags = num(9);
+  const startTicks = num(22);
+  if (![ppid, flags, startTicks].every(Number.isFinite)) {
+    warn(`malformed stat numbers for pid ${pid}`);
+    return undefined;
+  }
+  return { pid, comm: text.slice(open + 1, close), state: rest[0]!, ppid, flags, startTicks };
+}
+
+const FRAME_RE = /^\[<[0-9a-fx]+>\]\s+([A-Za-z0-9_.$]+)\+0x([0-9a-f]+)\/0x([0-9a-f]+)(?:\s+\[([^\]]+)\])?\s*$/;
+
+/** /proc/PID/stack: `[<0>] percpu_rwsem_wait+0x15f/0x1d0`. */
+export function parseStack(text: string, warn: Warn = noWarn): Frame[] {
+  const frames: Frame[] = [];
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (!line) continue;
+    const m = FRAME_RE.exec(line);
+    if (!m) {
+      warn(`unparsed stack line: ${JSON.stringify(line.slice(0, 80))}`);
+      continue;
+    }
+    const f: Frame = { func: m[1]!, offset: parseInt(m[2]!, 16), size: parseInt(m[3]!, 16) };
+    if (m[4]) f.module = m[4];
+    frames.push(f);
+  }
+  return frames;
+}
+
+export function formatFrame(f: Frame): string {
+  return `${f.func}+0x${f.offset.toString(16)}/0x${f.size.toString(16)}${f.module ? ` [${f.module}]` : ''}`;
+}
+
+/** /proc/PID/syscall: "NR arg1..arg6 sp pc", "-1 sp pc" (not in a syscall), or "running". */
+export function parseSyscall(text: string, warn: Warn = noWarn): SyscallInfo | undefined {
+  const t = text.trim();
+  if (t === 'running') return { nr: -1, args: [], running: true };
+  const parts = t.split(/\s+/);
+  const nr = Number(parts[0]);
+  if (!Number.isInteger(nr)) {
+    warn(`malformed syscall line: ${JSON.stringify(t.slice(0, 80))}`);
+    return undefined;
+  }
+  if (nr === -1) return { nr, args: [], sp: parts[1], pc: parts[2] };
+  if (parts.length < 9) {
+    warn(`truncated syscall line: ${JSON.stringify(t.slice(0, 80))}`);
+    return { nr, args: parts.slice(1) };
+  }
+  return { nr, args: parts.slice(1, 7), sp: parts[7], pc: parts[8] };
+}
+
+export interface StatusFields {
+  uid?: number;
+  tgid?: number;
+  nspid?: number[];
+  state?: string;
+}
+
+export function parseStatus(text: string): StatusFields {
+  const out: StatusFields = {};
+  for (const line of text.split('\n')) {
+    const i = line.indexOf(':');
+    if (i < 0) continue;
+    const key = line.slice(0, i);
+    const val = line.slice(i + 1).trim();
+    if (key === 'Uid') {
+      const n = Number(val.split(/\s+/)[0]);
+      if (Number.isFinite(n)) out.uid = n;
+    } else if (key === 'Tgid') {
+      const n = Number(val);
+      if (Number.isFinite(n)) out.tgid = n;
+    } else if (key === 'NSpid') {
+      out.nspid = val.split(/\s+/).map(Number).filter(Number.isFinite);
+    } else if (key === 'State') {
+      out.state = val.charAt(0);
+    }
+  }
+  return out;
+}
+
+/** /proc/PID/sched: the `se.exec_start : 12345.678` line, in ms of sched_clock. */
+export function parseSchedExecStart(text: string): number | undefined {
+  const m = /^se\.exec_start\s*:\s*([0-9.]+)/m.exec(text);
+  return m ? Number(m[1]) : undefined;
+}
+
+/** /proc/PID/fdinfo/N: pos, flags (octal), mnt_id. */
+export function parseFdinfo(text: string): { flags?: number; mntId?: number } {
+  const out: { flags?: number; mntId?: number } = {};
+  const f = /^flags:\s*([0-7]+)/m.exec(text);
+  if (f) out.flags = parseInt(f[1]!, 8);
+  const m = /^mnt_id:\s*(\d+)/m.exec(text);
+  if (m) out.mntId = Number(m[1]);
+  return out;
+}
+
+/** Undo the octal escapes mountinfo uses for space, tab, newline and backslash. */
+function unescapeMount(s: string): string {
+  return s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+}
+
+/** /proc/PID/mountinfo. */
+export function parseMountinfo(text: string, warn: Warn = noWarn): Mount[] {
+  const mounts: Mount[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    const sep = line.indexOf(' - ');
+    const a = (sep >= 0 ? line.slice(0, sep) : '').split(' ');
+    const b = sep >= 0 ? line.slice(sep + 3).split(' ') : [];
+    if (sep < 0 || a.length < 6 || b.length < 2) {
+      warn(`malformed mountinfo line: ${JSON.stringify(line.slice(0, 80))}`);
+      continue;
+    }
+    mounts.push({
+      mountId: Number(a[0]),
+      parentId: Number(a[1]),
+      majMin: a[2]!,
+      root: unescapeMount(a[3]!),
+      mountPoint: unescapeMount(a[4]!),
+      options: a[5]!,
+      fsType: b[0]!,
+      source: unescapeMount(b[1]!),
+    });
+  }
+  return mounts;
+}
+
+/**
+ * /proc/net/netlink:
+ * sk Eth Pid Groups Rmem Wmem Dump Locks Drops Inode
+ */
+export function parseNetlink(text: string, warn: Warn = noWarn): NetlinkSock[] {
+  const out: NetlinkSock[] = [];
+  for (const line of text.split('\n').slice(1)) {
+    if (!line.trim()) continue;
+    const p = line.trim().split(/\s+/);
+    if (p.length < 10) {
+      warn(`malformed netlink line: ${JSON.stringify(line.slice(0, 80))}`);
+      continue;
+    }
+    const n = (i: number): number => Number(p[i]);
+    const sock: NetlinkSock = {
+      protocol: n(1), portid: n(2), groups: p[3]!, rmem: n(4), wmem: n(5), drops: n(8), inode: n(9),
+    };
+    if (![sock.protocol, sock.portid, sock.rmem, sock.inode].every(Number.isFinite)) {
+      warn(`malformed netlink numbers: ${JSON.stringify(line.slice(0, 80))}`);
+      continue;
+    }
+    out.push(sock);
+  }
+  return out;
+}
+
+/**
+ * `ss -f netlink -e -m -p` output. A socket is one line, with the skmem part sometimes on the
+ * next (indented) line:
+ *   UNCONN 214272 0   audit:auditbeat/247832  *   sk=0 cb=0 groups=0x00000000
+ *   	 skmem:(r214272,rb212992,t0,tb212992,f0,w0,o0,bl0,d12)
+ */
+export function parseSsNetlink(text: string, warn: Warn = noWarn): SsNetlinkEntry[] {
+  const out: SsNetlinkEntry[] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (!line.trim() || /^\s*(State|Recv-Q)\b/.test(line) || /^\s+skmem:/.test(line)) continue;
+    const local = /(\S+?):(\S+?)\/(-?\d+)\s/.exec(line);
+    if (!local) {
+      warn(`unparsed ss line: ${JSON.stringify(line.slice(0, 80))}`);
+      continue;
+    }
+    const [, proto, ownerOrPort, portStr] = local;
+    const entry: SsNetlinkEntry = { protocolName: proto!, portid: Number(portStr), raw: line.trim() };
+    // ss prints "proto:comm/portid" when the owner is known, "proto:portid" otherwise.
+    if (!/^\d+$/.test(ownerOrPort!)) entry.ownerComm = ownerOrPort;
+    const usersPid = /users:\(\("([^"]*)",pid=(\d+)/.exec(line);
+    if (usersPid) {
+      entry.ownerComm = usersPid[1];
+      entry.ownerPid = Number(usersPid[2]);
+    }
+    let sk = /skmem:\(([^)]*)\)/.exec(line);
+    const next = lines[i + 1];
+    if (!sk && next && /^\s+skmem:/.test(next)) {
+      sk = /skmem:\(([^)]*)\)/.exec(next);
+      entry.raw += ' ' + next.trim();
+    }
+    if (sk) {
+      for (const part of sk[1]!.split(',')) {
+        const m = /^([a-z]+)(\d+)$/.exec(part);
+        if (!m) continue;
+        if (m[1] === 'r') entry.rmemAlloc = Number(m[2]);
+        else if (m[1] === 'rb') entry.rcvbuf = Number(m[2]);
+        else if (m[1] === 'd') entry.drops = Number(m[2]);
+      }
+    }
+    out.push(entry);
+  }
+  return out;
+}
+
+/** /dev/kmsg records: "prio,seq,usec,flags;text" (continuation lines start with a space). */
+export function parseKmsg(text: string, warn: Warn = noWarn): KmsgRecord[] {
+  const out: KmsgRecord[] = [];
+  for (const line of text.split('\n')) {
+    if (!line || line.startsWith(' ')) continue;
+    const semi = line.indexOf(';');
+    const head = semi >= 0 ? line.slice(0, semi).split(',') : [];
+    const seq = Number(head[1]);
+    const usec = Number(head[2]);
+    if (semi < 0 || !Number.isFinite(seq) || !Number.isFinite(usec)) {
+      warn(`malformed kmsg record: ${JSON.stringify(line.slice(0, 80))}`);
+      continue;
+    }
+    out.push({ seq, usec, text: line.slice(semi + 1) });
+  }
+  return out;
+}
+
+export interface HungTaskReport {
+  comm: string;
+  pid: number;
+  lockKind?: string;
+  ownerComm?: string;
+  ownerPid?: number;
+}
+
+/**
+ * Hung-task reports, including CONFIG_DETECT_HUNG_TASK_BLOCKER's owner line:
+ *   INFO: task sudo-sim:123 is blocked on a mutex likely owned by task holder:456.
+ *   INFO: task w2:123 <writer> blocked on an rw-semaphore likely owned by task w1:456 <writer>
+ *   INFO: task auditd:1694 blocked for more than 120 seconds.
+ */
+export function parseHungTaskLine(text: string): HungTaskReport | undefined {
+  const m = /INFO: task (.+):(\d+)(?: <\w+>)? (?:is )?blocked(?: on an? ([\w-]+) likely owned by task (.+):(\d+))?/.exec(text);
+  if (!m) return undefined;
+  const r: HungTaskReport = { comm: m[1]!, pid: Number(m[2]) };
+  if (m[3]) {
+    r.lockKind = m[3];
+    r.ownerComm = m[4]!.replace(/ <\w+>$/, '');
+    r.ownerPid = Number(m[5]);
+  }
+  return r;
+}
+
+export interface AuditBacklogReport {
+  backlog?: number;
+  limit?: number;
+  lost?: number;
+  exceeded: boolean;
+}
+
+/** `audit: audit_backlog=321 > audit_backlog_limit=320`, `audit: backlog limit exceeded`, `audit_lost=N`. */
+export function parseAuditBacklogLine(text: string): AuditBacklogReport | undefined {
+  let m = /audit_backlog=(\d+) > audit_backlog_limit=(\d+)/.exec(text);
+  if (m) return { backlog: Number(m[1]), limit: Number(m[2]), exceeded: true };
+  m = /audit_lost=(\d+).*audit_backlog_limit=(\d+)/.exec(text);
+  if (m) return { lost: Number(m[1]), limit: Number(m[2]), exceeded: false };
+  if (/audit: (backlog limit exceeded|kauditd retry queue overflow)/.test(text)) return { exceeded: true };
+  return undefined;
+}
