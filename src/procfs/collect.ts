@@ -68,6 +68,9 @@ export function collect(src: ProcSource, opts: CollectOptions = {}): Snapshot {
     }
   }
 
+  // se.exec_start is sched_clock, which is not /proc/uptime's clock (seconds apart in a VM):
+  // the collector's own exec_start, read now while it runs, is "now" on the same clock.
+  const clockNow = parseSchedExecStart(src.read('/proc/thread-self/sched') ?? '');
   const mounts: Record<string, Mount[]> = {};
   const fdCache = new Map<number, FdEntry[]>();
   let stacksReadable = true;
@@ -117,7 +120,7 @@ export function collect(src: ProcSource, opts: CollectOptions = {}): Snapshot {
     }
     d.cgroup = src.read(`/proc/${t.pid}/cgroup`)?.trim();
     const execStart = parseSchedExecStart(src.read(`${base}/sched`) ?? '');
-    if (execStart !== undefined && uptimeSec > 0 && t.state !== 'R') d.offCpuMs = Math.max(0, Math.round(uptimeSec * 1000 - execStart));
+    if (execStart !== undefined && clockNow !== undefined && t.state !== 'R') d.offCpuMs = Math.max(0, Math.round(clockNow - execStart));
     if (!t.isKernelThread) {
       const ns = src.readlink(`/proc/${t.pid}/ns/mnt`) ?? '';
       d.mntNs = ns;

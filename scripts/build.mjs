@@ -1,0 +1,42 @@
+// Bundle the whole program into one file, dist/wedgetop.mjs, that runs with plain `node`.
+// `--if-stale` skips the build when the bundle is newer than every source file.
+import { build } from 'esbuild';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const out = path.join(root, 'dist', 'wedgetop.mjs');
+
+function newest(dir) {
+  let t = 0;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    t = Math.max(t, e.isDirectory() ? newest(p) : fs.statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+if (process.argv.includes('--if-stale') && fs.existsSync(out)) {
+  const src = Math.max(newest(path.join(root, 'src')), fs.statSync(path.join(root, 'package.json')).mtimeMs);
+  if (fs.statSync(out).mtimeMs >= src) process.exit(0);
+}
+
+await build({
+  entryPoints: [path.join(root, 'src', 'main.ts')],
+  outfile: out,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  jsx: 'automatic',
+  logLevel: 'warning',
+  legalComments: 'none',
+  // Ink's optional devtools integration is never enabled here.
+  external: ['react-devtools-core'],
+  // CommonJS dependencies (blessed-contrib, systeminformation) call require(): give the ESM bundle one.
+  banner: {
+    js: "#!/usr/bin/env node\nimport { createRequire as __wtCreateRequire } from 'node:module';\nconst require = __wtCreateRequire(import.meta.url);",
+  },
+});
+fs.chmodSync(out, 0o755);

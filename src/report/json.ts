@@ -1,0 +1,79 @@
+// The --json report: one snapshot's analysis, in the schema documented in README and
+// schema/wedgetop.schema.json.
+import type { Analysis } from '../model.js';
+import { formatFrame } from '../procfs/parse.js';
+import { syscallName } from '../kernel/syscalls.js';
+import { VERSION } from '../version.js';
+
+export interface JsonReport {
+  wedgetop: string;
+  host: string;
+  kernel: string;
+  takenAt: string;
+  uptimeSec: number;
+  loadavg: [number, number, number];
+  taskCount: number;
+  blockedCount: number;
+  stacksReadable: boolean;
+  hungTask: Analysis['snapshot']['hungTask'];
+  tasks: {
+    pid: number;
+    tid: number;
+    comm: string;
+    state: string;
+    user?: string;
+    container?: string;
+    wchan?: string;
+    syscall?: string;
+    blockedForMs?: number;
+    stack: string[];
+    site?: string;
+    signature?: string;
+    waitsOn?: string;
+    isHolder: boolean;
+  }[];
+  resources: Analysis['resources'];
+  rootCauses: Analysis['rootCauses'];
+  cycles: string[][];
+  warnings: string[];
+}
+
+export function blockedCount(a: Analysis): number {
+  return a.tasks.filter((t) => t.state === 'D').length;
+}
+
+export function toJson(a: Analysis): JsonReport {
+  const s = a.snapshot;
+  return {
+    wedgetop: VERSION,
+    host: s.hostname,
+    kernel: s.kernel,
+    takenAt: new Date(s.takenAtMs).toISOString(),
+    uptimeSec: s.uptimeSec,
+    loadavg: s.loadavg,
+    taskCount: s.taskCount,
+    blockedCount: blockedCount(a),
+    stacksReadable: s.stacksReadable,
+    hungTask: s.hungTask,
+    tasks: a.tasks.map((t) => ({
+      pid: t.pid,
+      tid: t.tid,
+      comm: t.comm,
+      state: t.state,
+      user: t.user,
+      container: t.container,
+      wchan: t.detail?.wchan,
+      syscall: t.detail?.syscall ? (t.detail.syscall.nr < 0 ? (t.detail.syscall.running ? 'running' : 'none (page fault or kernel)') : syscallName(t.detail.syscall.nr) ?? String(t.detail.syscall.nr)) : undefined,
+      blockedForMs: t.blockedForMs,
+      stack: (t.detail?.stack ?? []).map(formatFrame),
+      site: t.site?.site,
+      signature: t.site?.signature,
+      waitsOn: t.waitsOn,
+      isHolder: t.isHolder,
+    })),
+    resources: a.resources,
+    rootCauses: a.rootCauses,
+    cycles: a.cycles,
+    warnings: a.warnings,
+  };
+}
