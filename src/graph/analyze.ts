@@ -385,40 +385,44 @@ function chainText(
   sites: Map<string, WaitSite>, waitsOn: Map<string, string>, threadsOf: Map<number, Task[]>,
 ): string[] {
   const rootNode = rc.kind === 'task' || (rc.kind === 'fuse' && rc.pid !== undefined) ? `task:${rc.pid}/${rc.tid}` : `res:${rc.id.replace(/^unknown:/, '')}`;
-  // Pick a representative blocked task: the most common wait site among the tasks this root blocks.
   const blocked = [...rootsOf].filter(([k, roots]) => roots.has(rootNode) && `task:${k}` !== rootNode).map(([k]) => k);
-  const first = blocked.find((k) => !blocked.some((o) => resources.get(waitsOn.get(o) ?? '')?.holders.includes(k))) ?? blocked[0];
-  const chain: string[] = [];
-  if (!first) {
-    chain.push(rc.label);
-    return chain;
-  }
-  const site = sites.get(first);
-  const sameSite = blocked.filter((k) => waitsOn.get(k) === waitsOn.get(first)).length;
-  chain.push(`${sameSite} task${sameSite === 1 ? '' : 's'} in ${site?.site.replace(/\+.*$/, '') ?? '?'}`);
-  let cur: string | undefined = first;
-  const seen = new Set<string>();
-  while (cur && !seen.has(cur)) {
-    seen.add(cur);
-    const rid = waitsOn.get(cur);
-    if (!rid) break;
-    const r = resources.get(rid)!;
-    chain.push(r.label);
-    if (r.holders.length === 0) break;
-    const h = r.holders[0]!;
-    let next = h;
+  const hop = (k: string): string | undefined => {
+    const r = resources.get(waitsOn.get(k) ?? '');
+    const h = r?.holders[0];
+    if (!r || !h) return undefined;
     if (r.holderScope === 'process') {
       const pid = Number(h.split('/')[0]);
-      const w = (threadsOf.get(pid) ?? []).map(taskKey).find((k) => waitsOn.has(k));
-      if (w) next = w;
+      return (threadsOf.get(pid) ?? []).map(taskKey).find((x) => waitsOn.has(x)) ?? h;
     }
-    const t = byKey.get(next) ?? byKey.get(h);
-    if (seen.has(next)) {
-      chain.push(`held by ${describeTask(t, next, sites)} — itself: deadlock cycle`);
+    return h;
+  };
+  const walk = (k: string): string[] => {
+    const seen: string[] = [];
+    for (let cur: string | undefined = k; cur && !seen.includes(cur); cur = hop(cur)) seen.push(cur);
+    return seen;
+  };
+  // The representative is the waiter farthest from the root (the whole chain shows), then
+  // the one whose wait site is shared by most tasks.
+  const count = (k: string): number => blocked.filter((o) => waitsOn.get(o) === waitsOn.get(k)).length;
+  const first = [...blocked].sort((a, b) => walk(b).length - walk(a).length || count(b) - count(a) || a.localeCompare(b))[0];
+  if (!first) return [rc.label];
+  const site = sites.get(first);
+  const n = count(first);
+  const chain = [`${n} task${n === 1 ? '' : 's'} in ${site?.site.replace(/\+.*$/, '') ?? '?'}`];
+  const path = walk(first);
+  for (let i = 0; i < path.length; i++) {
+    const r = resources.get(waitsOn.get(path[i]!) ?? '');
+    if (!r) break;
+    chain.push(r.label);
+    const next = hop(path[i]!);
+    if (!next) break;
+    const t = byKey.get(next) ?? byKey.get(r.holders[0]!);
+    const verb = r.holderScope === 'process' ? 'owned by process' : 'held by';
+    if (path.includes(next) && path.indexOf(next) <= i) {
+      chain.push(`${verb} ${describeTask(t, next, sites)}: the holder itself — deadlock cycle`);
       break;
     }
-    chain.push(`held by ${describeTask(t, next, sites)}`);
-    cur = next;
+    chain.push(`${verb} ${describeTask(t, next, sites)}`);
   }
   return chain;
 }

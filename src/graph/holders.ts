@@ -2,7 +2,7 @@
 // signature table. Pure functions of the snapshot.
 import type { Confidence, Frame, NetlinkSock, Snapshot, SsNetlinkEntry, Task } from '../model.js';
 import { stackPassesThrough } from '../kernel/classify.js';
-import { parseHungTaskLine } from '../procfs/parse.js';
+import { parseHungTaskLine, ssProtocol } from '../procfs/parse.js';
 
 export const NETLINK_AUDIT = 9;
 
@@ -73,7 +73,7 @@ export function holdersByCriticalSection(
 }
 
 function ssFor(snap: Snapshot, s: NetlinkSock): SsNetlinkEntry | undefined {
-  return snap.ssNetlink?.find((e) => e.portid === s.portid && (e.protocolName === 'audit' ? s.protocol === NETLINK_AUDIT : true));
+  return snap.ssNetlink?.find((e) => e.portid === s.portid && ssProtocol(e) === s.protocol);
 }
 
 function isFull(snap: Snapshot, s: NetlinkSock): boolean | undefined {

@@ -71,6 +71,8 @@ const WRITE_PATHS: FramePattern[] = [
   'do_sys_ftruncate', 'vfs_copy_file_range', /^__kernel_write/, 'kernel_write', /^btrfs_start_transaction/,
   'start_transaction', 'do_renameat2', 'do_unlinkat', 'do_mkdirat', 'filename_create', 'do_rmdir',
   'generic_file_write_iter', '__generic_file_write_iter',
+  // 2.6.32-era names (seed 004's vmcore).
+  /^generic_file_aio_write/, /^ext4_file_write$/, 'do_sync_write',
 ];
 
 export const SIGNATURES: Signature[] = [

@@ -191,11 +191,18 @@ export function parseNetlink(text: string, warn: Warn = noWarn): NetlinkSock[] {
   return out;
 }
 
+/** ss's names for netlink protocols (iproute2's nl_proto_n2a), for joining with /proc/net/netlink. */
+export const NETLINK_PROTO_NAMES: Record<string, number> = {
+  rtnl: 0, unused: 1, usersock: 2, fw: 3, tcpdiag: 4, nflog: 5, xfrm: 6, selinux: 7, iscsi: 8, audit: 9,
+  fiblookup: 10, connector: 11, nft: 12, ip6fw: 13, dec: 14, uevent: 15, genl: 16, scsitrans: 18, ecryptfs: 19,
+  rdma: 20, crypto: 21, smc: 22,
+};
+
 /**
- * `ss -f netlink -e -m -p` output. A socket is one line, with the skmem part sometimes on the
- * next (indented) line:
- *   UNCONN 214272 0   audit:auditbeat/247832  *   sk=0 cb=0 groups=0x00000000
- *   	 skmem:(r214272,rb212992,t0,tb212992,f0,w0,o0,bl0,d12)
+ * `ss -f netlink -e -m -p` output, one socket a line; the local address is "proto:owner/portid",
+ * "proto:kernel" (portid 0) or "proto:portid" (e.g. seed 000: `audit:auditbeat/247832`).
+ * skmem (with -m) may follow on the same line or the next, indented:
+ *   skmem:(r214272,rb212992,t0,tb212992,f0,w0,o0,bl0,d12)
  */
 export function parseSsNetlink(text: string, warn: Warn = noWarn): SsNetlinkEntry[] {
   const out: SsNetlinkEntry[] = [];
@@ -203,15 +210,32 @@ export function parseSsNetlink(text: string, warn: Warn = noWarn): SsNetlinkEntr
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     if (!line.trim() || /^\s*(State|Recv-Q)\b/.test(line) || /^\s+skmem:/.test(line)) continue;
-    const local = /(\S+?):(\S+?)\/(-?\d+)\s/.exec(line);
+    const local = /(?:^|\s)([\w-]+):(\S+)\s+\*(?:\s|$)/.exec(line);
     if (!local) {
       warn(`unparsed ss line: ${JSON.stringify(line.slice(0, 80))}`);
       continue;
     }
-    const [, proto, ownerOrPort, portStr] = local;
-    const entry: SsNetlinkEntry = { protocolName: proto!, portid: Number(portStr), raw: line.trim() };
-    // ss prints "proto:comm/portid" when the owner is known, "proto:portid" otherwise.
-    if (!/^\d+$/.test(ownerOrPort!)) entry.ownerComm = ownerOrPort;
+    const proto = local[1]!;
+    const who = local[2]!;
+    let portid: number;
+    let ownerComm: string | undefined;
+    if (who === 'kernel') portid = 0;
+    else if (/^-?\d+$/.test(who)) portid = Number(who);
+    else {
+      const slash = who.lastIndexOf('/');
+      portid = Number(who.slice(slash + 1));
+      ownerComm = who.slice(0, slash);
+    }
+    if (!Number.isFinite(portid)) {
+      warn(`unparsed ss address: ${JSON.stringify(who)}`);
+      continue;
+    }
+    const entry: SsNetlinkEntry = {
+      protocolName: proto,
+      portid,
+      raw: line.trim(),
+    };
+    if (ownerComm) entry.ownerComm = ownerComm;
     const usersPid = /users:\(\("([^"]*)",pid=(\d+)/.exec(line);
     if (usersPid) {
       entry.ownerComm = usersPid[1];
@@ -235,6 +259,11 @@ export function parseSsNetlink(text: string, warn: Warn = noWarn): SsNetlinkEntr
     out.push(entry);
   }
   return out;
+}
+
+/** Protocol number of an ss entry ("audit" or "9"). */
+export function ssProtocol(e: SsNetlinkEntry): number | undefined {
+  return /^\d+$/.test(e.protocolName) ? Number(e.protocolName) : NETLINK_PROTO_NAMES[e.protocolName];
 }
 
 /** /dev/kmsg records: "prio,seq,usec,flags;text" (continuation lines start with a space). */

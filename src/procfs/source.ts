@@ -101,7 +101,7 @@ export class LiveSource implements ProcSource {
 
   ssNetlink(): string | undefined {
     try {
-      return execFileSync('ss', ['-f', 'netlink', '-e', '-m', '-p', '-n', '-a'], {
+      return execFileSync('ss', ['-f', 'netlink', '-e', '-m', '-p', '-a'], {
         timeout: this.ssTimeoutMs,
         encoding: 'utf8',
         stdio: ['ignore', 'pipe', 'ignore'],

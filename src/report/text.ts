@@ -53,13 +53,13 @@ export function textReport(a: Analysis): string {
   });
   for (const c of a.cycles) out.push(`cycle: ${c.join(' -> ')} -> ${c[0]}`);
   out.push('', 'BLOCKED TASKS BY WAIT SITE');
-  for (const [, ts] of groupBySite(a.tasks)) {
+  for (const [, ts] of groupBySite(a.tasks.filter((t) => t.waitsOn))) {
     const t0 = ts[0]!;
     const res = a.resources.find((r) => r.id === t0.waitsOn);
     out.push('', `${t0.site?.signature ?? 'unclassified'} at ${t0.site?.site ?? t0.detail?.wchan ?? '?'} — ${ts.length} task${ts.length === 1 ? '' : 's'}${res ? ` waiting on ${res.label}` : ''}`);
     out.push(`  ${pad('PID', 8)} ${pad('TID', 8)} ${pad('USER', 9)} ${pad('COMM', 16)} ${pad('S', 2)} ${pad('BLOCKED', 8)} HOLDER`);
     for (const t of ts) {
-      const holders = res?.holders.join(',') ?? '';
+      const holders = res?.holders.length ? res.holders.join(',') : res?.id ?? '';
       out.push(`  ${pad(String(t.pid), 8)} ${pad(String(t.tid), 8)} ${pad(t.user ?? '?', 9)} ${pad(t.comm, 16)} ${pad(t.state, 2)} ${pad(formatDuration(t.blockedForMs), 8)} ${t.isHolder ? '(holder) ' : ''}${holders}`);
     }
     const stack = t0.detail?.stack;
@@ -70,6 +70,11 @@ export function textReport(a: Analysis): string {
     } else if (t0.detail?.wchan) {
       out.push(`  wchan: ${t0.detail.wchan}`);
     }
+  }
+  const idle = a.tasks.filter((t) => t.isHolder && !t.waitsOn);
+  if (idle.length) {
+    out.push('', 'HOLDERS NOT WAITING ON ANYTHING WEDGETOP KNOWS');
+    for (const t of idle) out.push(`  ${pad(String(t.pid), 8)} ${pad(String(t.tid), 8)} ${pad(t.user ?? '?', 9)} ${pad(t.comm, 16)} ${pad(t.state, 2)} wchan ${t.detail?.wchan ?? '?'}`);
   }
   return out.join('\n') + '\n';
 }
