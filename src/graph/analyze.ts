@@ -31,6 +31,8 @@ export interface AnalyzeOptions {
 
 const AUDIT_PATH = ['audit_receive_msg', 'kauditd_send_queue', 'auditd_send_unicast_skb', 'audit_send_reply_thread'];
 
+export const UNREADABLE_SITE = '(stack unreadable)';
+
 function isWaitingState(state: string): boolean {
   return state === 'D';
 }
@@ -56,6 +58,8 @@ export function analyze(snap: Snapshot, opts: AnalyzeOptions = {}): Analysis & {
     }
     const s = classifyStack(t.detail.stack, t.detail.wchan);
     if (s) sites.set(taskKey(t), s);
+    // Not root (or the task vanished mid-read): still show it, grouped as unreadable.
+    else if (isWaitingState(t.state)) sites.set(taskKey(t), { signature: 'unknown:?', site: UNREADABLE_SITE, frameIndex: 0, resource: 'unknown' });
   }
   // Waiting: every D task, plus tasks in other states sleeping at a known signature
   // (a FUSE waiter sits in S; the seed-000 holder sleeps in netlink_attachskb in S).

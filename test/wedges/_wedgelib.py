@@ -20,7 +20,21 @@ STATUS_FIELDS = ("mask", "enabled", "failure", "pid", "rate_limit", "backlog_lim
                  "lost", "backlog", "feature_bitmap", "backlog_wait_time",
                  "backlog_wait_time_actual")
 STATUS_FMT = "=11I"
-HZ = 250  # CONFIG_HZ of the CI kernel; only used to print human units
+
+
+def _hz():
+    import gzip
+    try:
+        with gzip.open("/proc/config.gz", "rt") as f:
+            for line in f:
+                if line.startswith("CONFIG_HZ="):
+                    return int(line.split("=")[1])
+    except OSError:
+        pass
+    return 250  # CI kernel
+
+
+HZ = _hz()  # audit_backlog_wait_time is in jiffies
 
 RUN_DIR = "/run/wedgetop"
 

@@ -253,7 +253,8 @@ def down(a):
                 os.unlink(a.state_file + suffix)
             except FileNotFoundError:
                 pass
-    left = [t for t in w.dstate() if t[2] in (a.sender_comm, a.holder_comm)]
+    our_pids = {p[0] for p in mains + senders}
+    left = [t for t in w.dstate() if t[0] in our_pids]
     if left:
         w.log("tasks still in D:", left)
         rc = 1

@@ -1,0 +1,74 @@
+// A real frozen ext4 loop mount with writers blocked through write(2), openat(O_CREAT), mkdir,
+// a store to an mmap'd page, and a log daemon: wedgetop must name that mount, for each writer.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { frozenFsUp, isRoot, wedgetop, WEDGE_ROOT, type FrozenWedge } from '../support/wedge.js';
+import type { JsonReport } from '../../src/report/json.js';
+import { treeOf } from '../support/replay.js';
+
+describe.skipIf(!isRoot)('frozen ext4 loop mount (real kernel, root)', () => {
+  let w: FrozenWedge;
+  let report: JsonReport;
+  let code: number;
+  const recordDir = path.join(WEDGE_ROOT, `record-${process.pid}`);
+
+  beforeAll(() => {
+    w = frozenFsUp();
+    const r = wedgetop(['--json']);
+    code = r.code;
+    report = JSON.parse(r.stdout) as JsonReport;
+  });
+  afterAll(() => {
+    w?.down();
+    fs.rmSync(recordDir, { recursive: true, force: true });
+  });
+
+  it('exits 1: blocked tasks found', () => {
+    expect(code).toBe(1);
+  });
+
+  it('names the frozen mount as the root cause, with the exact thaw command', () => {
+    const rc = report.rootCauses.find((r) => r.kind === 'frozen-fs');
+    expect(rc, JSON.stringify(report.rootCauses, null, 1)).toBeDefined();
+    expect(rc!.mount).toBe(w.mount);
+    expect(rc!.remedies).toEqual([expect.objectContaining({ action: 'thaw', mount: w.mount, command: `fsfreeze -u ${w.mount}` })]);
+    expect(rc!.blocked).toBeGreaterThanOrEqual(w.writers.length);
+  });
+
+  it('puts each writer (write, openat, mkdir, mmap store, log daemon) behind that mount', () => {
+    for (const writer of w.writers) {
+      const t = report.tasks.find((x) => x.pid === writer.pid);
+      expect(t, `${writer.kind} writer ${writer.pid} not reported`).toBeDefined();
+      expect(t!.state).toBe('D');
+      expect(t!.signature).toBe('frozen-fs');
+      expect(t!.waitsOn, `${writer.kind} writer`).toBe(`frozen-fs:${w.mount}`);
+    }
+  });
+
+  it('prints the root cause first in --once', () => {
+    const r = wedgetop(['--once']);
+    expect(r.code).toBe(1);
+    const firstCause = r.stdout.split('ROOT CAUSES')[1]!.split('\n')[1]!;
+    expect(firstCause).toContain(`frozen filesystem ${w.mount}`);
+    expect(r.stdout).toContain(`fsfreeze -u ${w.mount}`);
+  });
+
+  it('records the scene and replays it to the same root causes', () => {
+    const rec = wedgetop(['--record', recordDir, '--json']);
+    expect(rec.code).toBe(1);
+    const live = JSON.parse(rec.stdout) as JsonReport;
+    const rep = wedgetop(['--replay', recordDir, '--json']);
+    expect(rep.code).toBe(1);
+    const replayed = JSON.parse(rep.stdout) as JsonReport;
+    const essence = (j: JsonReport) => ({
+      roots: j.rootCauses.map((r) => ({ id: r.id, blocked: r.blocked, remedies: r.remedies.map((m) => m.command) })),
+      tasks: j.tasks.map((t) => `${t.tid} ${t.state} ${t.signature} ${t.waitsOn}`).sort(),
+    });
+    expect(essence(replayed)).toEqual(essence(live));
+    expect(fs.existsSync(path.join(recordDir, 'meta.json'))).toBe(true);
+    // Never environ; no cmdline unless asked.
+    const all = Object.keys(treeOf(recordDir));
+    expect(all.some((f) => /(^|\/)(environ|cmdline)$/.test(f))).toBe(false);
+  });
+});

@@ -1,0 +1,84 @@
+// Real wedges on the real kernel, built by the scripts in test/wedges/ and always torn down:
+// in the test's own cleanup, and again by global teardown for anything a crashed test left.
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export const isRoot = process.getuid?.() === 0;
+/** All wedge state lives on tmpfs, never on a filesystem a test might freeze. */
+export const WEDGE_ROOT = '/dev/shm/wedgetop-tests';
+
+export interface FrozenWedge {
+  mount: string;
+  loop: string;
+  writers: { pid: number; kind: string; comm: string }[];
+  down(): void;
+}
+
+function stateDir(name: string): string {
+  fs.mkdirSync(WEDGE_ROOT, { recursive: true, mode: 0o700 });
+  return path.join(WEDGE_ROOT, `${name}-${process.pid}-${Date.now()}`);
+}
+
+export function frozenFsUp(): FrozenWedge {
+  const sd = stateDir('frozen');
+  const down = (): void => {
+    spawnSync('bash', ['test/wedges/frozen_fs.sh', 'down', sd], { stdio: 'inherit', timeout: 60_000 });
+  };
+  try {
+    const out = execFileSync('bash', ['test/wedges/frozen_fs.sh', 'up', sd], { encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'inherit'] });
+    const info = JSON.parse(out.trim().split('\n').pop()!) as Omit<FrozenWedge, 'down'>;
+    return { ...info, down };
+  } catch (e) {
+    down();
+    throw e;
+  }
+}
+
+/** Tear down whatever any wedge script left under WEDGE_ROOT (global teardown, CI safety net). */
+export function sweepWedges(): void {
+  if (!fs.existsSync(WEDGE_ROOT)) return;
+  for (const name of fs.readdirSync(WEDGE_ROOT)) {
+    const p = path.join(WEDGE_ROOT, name);
+    if (name.startsWith('frozen-') || name.startsWith('backlog-')) {
+      const script = name.startsWith('frozen-') ? ['bash', 'test/wedges/frozen_fs.sh'] : ['python3', 'test/wedges/audit_backlog_frozen.py'];
+      spawnSync(script[0]!, [...script.slice(1), 'down', ...(name.startsWith('frozen-') ? [p] : ['--state-file', p])], { stdio: 'inherit', timeout: 60_000 });
+    } else if (name.startsWith('audit-')) {
+      spawnSync('python3', ['test/wedges/audit_deadlock.py', 'down', '--state-file', p], { stdio: 'inherit', timeout: 60_000 });
+    }
+    fs.rmSync(p, { recursive: true, force: true });
+  }
+}
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+export function wedgetop(args: string[], opts: { timeoutMs?: number; input?: string } = {}): CliResult {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, ['dist/wedgetop.mjs', ...args], {
+    encoding: 'utf8',
+    timeout: opts.timeoutMs ?? 30_000,
+    input: opts.input,
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, ms: performance.now() - t0 };
+}
+
+/** Tasks in D right now (to check a remedy freed them, and that cleanup left nothing). */
+export function tasksInD(): number[] {
+  const out: number[] = [];
+  for (const p of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    try {
+      const s = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
+      if (s.slice(s.lastIndexOf(')') + 2, s.lastIndexOf(')') + 3) === 'D') out.push(Number(p));
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
+}
