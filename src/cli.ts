@@ -2,7 +2,7 @@
 // or the collector child when started with COLLECTOR_FLAG.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Analysis, Snapshot } from './model.js';
+import type { Analysis, RemedyAction, Snapshot } from './model.js';
 import { COLLECTOR_FLAG, CollectorClient, prepareRecordDir, runCollectorChild } from './procfs/collector.js';
 import { collect } from './procfs/collect.js';
 import { ReplaySource } from './procfs/source.js';
@@ -21,6 +21,7 @@ export interface Options {
   readOnly: boolean;
   dryRun: boolean;
   fix?: string;
+  action?: RemedyAction;
   yes: boolean;
   graceMs: number;
   log?: string;
@@ -52,6 +53,9 @@ export const FLAGS: FlagSpec[] = [
   { flag: '--timeout', arg: 'SEC', help: 'give up on a collector that has not answered after SEC (default 5)', set: (o, v) => (o.timeoutMs = seconds('--timeout', v)) },
   { flag: '--read-only', help: 'no remediation actions at all', set: (o) => (o.readOnly = true) },
   { flag: '--dry-run', help: 'show what a remediation would run without running it', set: (o) => (o.dryRun = true) },
+  { flag: '--fix', arg: 'ID', help: 'apply the remedy of root cause ID (as in --json), then wait for the blocked tasks to come free', set: (o, v) => (o.fix = v) },
+  { flag: '--action', arg: 'NAME', help: 'with --fix: which remedy (kill, cont, thaw, fuse-abort); default the first offered', set: (o, v) => (o.action = remedyAction(v)) },
+  { flag: '--yes', alias: '-y', help: 'with --fix: do not ask for confirmation', set: (o) => (o.yes = true) },
   { flag: '--grace', arg: 'SEC', help: 'kill: seconds between SIGTERM and SIGKILL (default 3)', set: (o, v) => (o.graceMs = seconds('--grace', v)) },
   { flag: '--log', arg: 'FILE', help: 'debug log (must be on tmpfs, e.g. /run or /dev/shm)', set: (o, v) => (o.log = v) },
   { flag: '--no-color', help: 'no colours (also when NO_COLOR is set or TERM=dumb)', set: (o) => (o.noColor = true) },
@@ -60,6 +64,13 @@ export const FLAGS: FlagSpec[] = [
 ];
 
 export class UsageError extends Error {}
+
+const ACTIONS: RemedyAction[] = ['kill', 'cont', 'thaw', 'fuse-abort'];
+function remedyAction(v: string): RemedyAction {
+  const a = ACTIONS.find((x) => x === v);
+  if (!a) throw new UsageError(`--action takes one of ${ACTIONS.join(', ')}, not "${v}"`);
+  return a;
+}
 
 export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): Options & { help: boolean; version: boolean } {
   const o: Options & { help: boolean; version: boolean } = {
@@ -86,6 +97,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
     spec.set(o, v);
   }
   if (o.record && o.replay) throw new UsageError('--record and --replay do not go together');
+  if ((o.yes || o.action) && !o.fix) throw new UsageError('--yes and --action only go with --fix');
   return o;
 }
 
@@ -182,6 +194,10 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     if (o.replay) replayMeta(o.replay);
+    if (o.fix) {
+      const { runFix } = await import('./actions/fix.js');
+      return await runFix({ ...o, fix: o.fix }, new SnapshotSource(o));
+    }
     const tty = process.stdout.isTTY && process.stdin.isTTY;
     if (o.once || o.json || o.record || !tty) return await reportMode(o);
     return await reportMode(o);

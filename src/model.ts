@@ -216,6 +216,8 @@ export interface RootCause {
   tid?: number;
   mount?: string;
   blocked: number;
+  /** The blocked tasks ("pid/tid") whose chain ends here. */
+  blockedTasks: string[];
   /** Human chain, waiters first: "12 tasks in audit_receive -> audit mutex -> auditbeat:248085 ..." */
   chain: string[];
   remedies: Remedy[];

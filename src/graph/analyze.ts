@@ -264,7 +264,10 @@ export function analyze(snap: Snapshot, opts: AnalyzeOptions = {}): Analysis & {
         rootIds.set(node, rc);
         rootCauses.push(rc);
       }
-      if (`task:${k}` !== node) rc.blocked++;
+      if (`task:${k}` !== node) {
+        rc.blocked++;
+        rc.blockedTasks.push(k);
+      }
     }
   }
   for (const rc of rootCauses) rc.chain = chainText(rc, rootsOf, resources, byKey, sites, waitsOn, threadsOf);
@@ -319,7 +322,7 @@ function makeRootCause(
   node: string, snap: Snapshot, resources: Map<string, Resource>, byKey: Map<string, Task>,
   threadsOf: Map<number, Task[]>, sites: Map<string, WaitSite>, opts: AnalyzeOptions, cycleNodes: Set<string>,
 ): RootCause {
-  const base = { blocked: 0, chain: [] as string[], inCycle: cycleNodes.has(node) };
+  const base = { blocked: 0, blockedTasks: [] as string[], chain: [] as string[], inCycle: cycleNodes.has(node) };
   if (node.startsWith('res:')) {
     const r = resources.get(node.slice(4))!;
     if (r.kind === 'frozen-fs') {
