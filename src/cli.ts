@@ -9,6 +9,7 @@ import { ReplaySource } from './procfs/source.js';
 import { analyze } from './graph/analyze.js';
 import { textReport } from './report/text.js';
 import { toJson, blockedCount } from './report/json.js';
+import { prometheusText, writeAtomically } from './report/prometheus.js';
 import { VERSION } from './version.js';
 
 export interface Options {
@@ -49,6 +50,7 @@ export const FLAGS: FlagSpec[] = [
   { flag: '--json', help: 'print one snapshot as JSON (schema in README) and exit', set: (o) => (o.json = true) },
   { flag: '--record', arg: 'DIR', help: 'save everything read into a new, empty DIR (a snapshot for replay / bug reports)', set: (o, v) => (o.record = v) },
   { flag: '--replay', arg: 'DIR', help: 'read a recorded snapshot instead of the live /proc (works with every mode)', set: (o, v) => (o.replay = v) },
+  { flag: '--prometheus', arg: 'FILE', help: 'write the snapshot as node_exporter textfile metrics to FILE (atomically) and exit', set: (o, v) => (o.prometheus = v) },
   { flag: '--interval', arg: 'SEC', help: 'TUI refresh interval (default 1)', set: (o, v) => (o.intervalMs = seconds('--interval', v)) },
   { flag: '--timeout', arg: 'SEC', help: 'give up on a collector that has not answered after SEC (default 5)', set: (o, v) => (o.timeoutMs = seconds('--timeout', v)) },
   { flag: '--read-only', help: 'no remediation actions at all', set: (o) => (o.readOnly = true) },
@@ -169,7 +171,8 @@ async function reportMode(o: Options): Promise<number> {
   try {
     const snap = await src.next(o.record ? path.resolve(o.record) : undefined);
     const a = analyze(snap);
-    process.stdout.write(o.json ? JSON.stringify(toJson(a), null, 2) + '\n' : textReport(a));
+    if (o.prometheus) writeAtomically(o.prometheus, prometheusText(a));
+    else process.stdout.write(o.json ? JSON.stringify(toJson(a), null, 2) + '\n' : textReport(a));
     if (o.record) process.stderr.write(`recorded to ${o.record}; replay with: wedgetop --replay ${o.record} --once\n`);
     return exitCodeFor(a);
   } finally {
@@ -199,7 +202,7 @@ export async function main(argv: string[]): Promise<number> {
       return await runFix({ ...o, fix: o.fix }, new SnapshotSource(o));
     }
     const tty = process.stdout.isTTY && process.stdin.isTTY;
-    if (o.once || o.json || o.record || !tty) return await reportMode(o);
+    if (o.once || o.json || o.record || o.prometheus || !tty) return await reportMode(o);
     return await reportMode(o);
   } catch (e) {
     if (e instanceof UsageError) {

@@ -1,0 +1,36 @@
+// node_exporter textfile-collector format (--prometheus FILE), written atomically: a temp file
+// in the same directory, then rename, so the collector never reads half a file.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Analysis } from '../model.js';
+import { blockedCount } from './json.js';
+
+const esc = (v: string): string => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+const labels = (l: Record<string, string>): string => `{${Object.entries(l).map(([k, v]) => `${k}="${esc(v)}"`).join(',')}}`;
+
+export function prometheusText(a: Analysis): string {
+  const out: string[] = [];
+  const metric = (name: string, help: string, rows: [Record<string, string> | undefined, number][]): void => {
+    out.push(`# HELP ${name} ${help}`, `# TYPE ${name} gauge`);
+    for (const [l, v] of rows) out.push(`${name}${l ? labels(l) : ''} ${Number.isFinite(v) ? v : 0}`);
+  };
+  const s = a.snapshot;
+  const bySig = new Map<string, number>();
+  for (const t of a.tasks) if (t.state === 'D') bySig.set(t.site?.signature ?? 'unknown', (bySig.get(t.site?.signature ?? 'unknown') ?? 0) + 1);
+  const longest = Math.max(0, ...a.tasks.filter((t) => t.state === 'D').map((t) => t.blockedForMs ?? 0));
+  metric('wedgetop_blocked_tasks', 'Tasks (threads) in uninterruptible sleep (D).', [[undefined, blockedCount(a)]]);
+  metric('wedgetop_blocked_tasks_by_signature', 'Blocked tasks by wait-site signature.', [...bySig].map(([sig, n]) => [{ signature: sig }, n]));
+  metric('wedgetop_root_cause_blocked_tasks', 'Tasks blocked (transitively) by each root cause.', a.rootCauses.map((rc) => [{ id: rc.id, kind: rc.kind, label: rc.label }, rc.blocked]));
+  metric('wedgetop_deadlock_cycles', 'Deadlock cycles in the waits-on graph.', [[undefined, a.cycles.length]]);
+  metric('wedgetop_longest_blocked_seconds', 'Longest time a blocked task has been off-CPU.', [[undefined, longest / 1000]]);
+  metric('wedgetop_hung_task_detect_count', 'Hung-task reports the kernel has made since boot.', [[undefined, s.hungTask.detectCount ?? 0]]);
+  metric('wedgetop_tasks', 'Tasks (threads) seen.', [[undefined, s.taskCount]]);
+  metric('wedgetop_scan_timestamp_seconds', 'When this snapshot was taken.', [[undefined, Math.round(s.takenAtMs / 1000)]]);
+  return out.join('\n') + '\n';
+}
+
+export function writeAtomically(file: string, text: string): void {
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  fs.writeFileSync(tmp, text, { mode: 0o644 });
+  fs.renameSync(tmp, file);
+}

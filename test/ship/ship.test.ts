@@ -1,0 +1,63 @@
+// What an admin copies to a wedged box: one file, fleet-friendly outputs, a schema that holds.
+import { afterAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import Ajv from 'ajv';
+import { wedgetop } from '../support/wedge.js';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wt-ship-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+describe('the single-file bundle', () => {
+  it('runs alone in an empty directory, with no node_modules anywhere above it', () => {
+    const dir = path.join(tmp, 'alone');
+    fs.mkdirSync(dir);
+    fs.copyFileSync('dist/wedgetop.mjs', path.join(dir, 'wedgetop.mjs'));
+    const run = (args: string[]) => spawnSync(process.execPath, ['wedgetop.mjs', ...args], { cwd: dir, encoding: 'utf8', timeout: 30_000 });
+    const live = run(['--once', '--json']);
+    expect([0, 1], live.stderr).toContain(live.status);
+    expect(JSON.parse(live.stdout)).toHaveProperty('rootCauses');
+    const seed = run(['--replay', path.resolve('test/fixtures/seed-004'), '--once']);
+    expect(seed.status).toBe(1);
+    expect(seed.stdout).toContain('fsfreeze -u /var');
+  });
+});
+
+describe('JSON schema', () => {
+  const schema = JSON.parse(fs.readFileSync('schema/wedgetop.schema.json', 'utf8')) as object;
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  const validate = ajv.compile(schema);
+
+  it.each([['live'], ['seed-000'], ['seed-004'], ['frozen-ext4']])('real --json output validates: %s', (which) => {
+    const r = wedgetop(which === 'live' ? ['--json'] : ['--replay', `test/fixtures/${which}`, '--json']);
+    const j = JSON.parse(r.stdout) as unknown;
+    expect(validate(j), JSON.stringify(validate.errors, null, 1)).toBe(true);
+  });
+
+  it('catches a report that breaks it', () => {
+    const j = JSON.parse(wedgetop(['--replay', 'test/fixtures/seed-000', '--json']).stdout) as { rootCauses: { kind: string }[] };
+    j.rootCauses[0]!.kind = 'mystery';
+    expect(validate(j)).toBe(false);
+  });
+});
+
+describe('--prometheus', () => {
+  it('writes textfile-collector metrics atomically and leaves no temp file', () => {
+    const dir = path.join(tmp, 'textfile');
+    fs.mkdirSync(dir);
+    const file = path.join(dir, 'wedgetop.prom');
+    const r = wedgetop(['--replay', 'test/fixtures/seed-000', '--prometheus', file]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(fs.readdirSync(dir)).toEqual(['wedgetop.prom']);
+    const text = fs.readFileSync(file, 'utf8');
+    expect(text).toMatch(/^wedgetop_blocked_tasks 5$/m);
+    expect(text).toMatch(/^wedgetop_blocked_tasks_by_signature\{signature="audit-mutex"\} 5$/m);
+    expect(text).toMatch(/^wedgetop_root_cause_blocked_tasks\{id="task:247832",kind="task",label="[^"]*"\} 5$/m);
+    expect(text).toMatch(/^wedgetop_deadlock_cycles 1$/m);
+    // Every sample line is "name{labels} value" or "name value".
+    for (const line of text.split('\n').filter((l) => l && !l.startsWith('#'))) expect(line).toMatch(/^[a-z_]+(\{.*\})? -?[\d.e+]+$/);
+  });
+});
