@@ -163,6 +163,8 @@ export function analyze(snap: Snapshot, opts: AnalyzeOptions = {}): Analysis & {
           'no process holds /dev/fuse open (daemon dead?)');
         break;
       }
+      case 'self':
+        break;
       case 'none':
         res = addResource({ id: `external:${sig.id}`, kind: sig.resource, label: `${sig.title}: ${sig.holder.why}` }, () => undefined, sig.holder.why);
         break;

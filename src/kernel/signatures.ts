@@ -25,6 +25,8 @@ export type HolderRule =
   | { kind: 'fuse-daemon' }
   /** Generic: kernel hung-task "likely owned by", then a task inside the same function at another offset. */
   | { kind: 'critical-section' }
+  /** Not waiting for anything another task holds: the task itself is busy (a timed sleep inside its work). */
+  | { kind: 'self' }
   /** The holder is outside this machine or not a task (NFS server, a device). */
   | { kind: 'none'; why: string };
 
@@ -183,6 +185,17 @@ export const SIGNATURES: Signature[] = [
     holder: { kind: 'none', why: 'the block device (slow, failing or throttled I/O)' },
     remedy: 'none',
     explain: 'Waiting for block I/O to complete: the device below is slow, failing, or throttled.',
+  },
+  {
+    id: 'timed-sleep',
+    title: 'timed sleep (busy in its own work)',
+    resource: 'unknown',
+    at: ['msleep', 'ssleep', /^usleep_range/, 'fsleep', 'msleep_interruptible'],
+    holder: { kind: 'self' },
+    remedy: 'kill-holder',
+    explain:
+      'Sleeping for a fixed time inside its own work (a driver or daemon polling): it waits for nobody. ' +
+      'If others wait on it, this task is the one holding them up.',
   },
 ];
 

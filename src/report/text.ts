@@ -53,7 +53,7 @@ export function textReport(a: Analysis): string {
   });
   for (const c of a.cycles) out.push(`cycle: ${c.join(' -> ')} -> ${c[0]}`);
   out.push('', 'BLOCKED TASKS BY WAIT SITE');
-  for (const [, ts] of groupBySite(a.tasks.filter((t) => t.waitsOn))) {
+  for (const [, ts] of groupBySite(a.tasks.filter((t) => t.waitsOn || t.state === 'D'))) {
     const t0 = ts[0]!;
     const res = a.resources.find((r) => r.id === t0.waitsOn);
     out.push('', `${t0.site?.signature ?? 'unclassified'} at ${t0.site?.site ?? t0.detail?.wchan ?? '?'} — ${ts.length} task${ts.length === 1 ? '' : 's'}${res ? ` waiting on ${res.label}` : ''}`);
@@ -71,7 +71,7 @@ export function textReport(a: Analysis): string {
       out.push(`  wchan: ${t0.detail.wchan}`);
     }
   }
-  const idle = a.tasks.filter((t) => t.isHolder && !t.waitsOn);
+  const idle = a.tasks.filter((t) => t.isHolder && !t.waitsOn && t.state !== 'D');
   if (idle.length) {
     out.push('', 'HOLDERS NOT WAITING ON ANYTHING WEDGETOP KNOWS');
     for (const t of idle) out.push(`  ${pad(String(t.pid), 8)} ${pad(String(t.tid), 8)} ${pad(t.user ?? '?', 9)} ${pad(t.comm, 16)} ${pad(t.state, 2)} wchan ${t.detail?.wchan ?? '?'}`);
