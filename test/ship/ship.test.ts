@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import Ajv from 'ajv';
+import { Ajv } from 'ajv';
 import { wedgetop } from '../support/wedge.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wt-ship-'));
