@@ -54,10 +54,11 @@ export async function runFix(o: Options & { fix: string; action?: RemedyAction }
     }
     const log = new ActionLog();
     if (log.problem) err(log.problem);
+    const actedAt = Date.now();
     const res = await execute(plan, { ctx, dryRun: o.dryRun, graceMs: o.graceMs, log, onStep: (m) => say(`  ${m}`) });
     if (o.dryRun) return 0;
     if (!res.ok && !/still D/.test(res.message)) return 2;
-    const f = await followUp(plan, () => src.next(), followMs);
+    const f = await followUp(plan, () => src.next(), followMs, undefined, actedAt);
     const n = plan.blockedKeys.length;
     const result = f.remaining.length === 0
       ? `${f.freed} of ${n} blocked tasks came free in ${f.ms} ms`

@@ -188,11 +188,15 @@ export interface FollowResult {
   ms: number;
 }
 
-/** Watch the tasks that were blocked until they are no longer blocked, or timeoutMs passes. */
-export async function followUp(plan: ActionPlan, next: () => Promise<Snapshot>, timeoutMs: number, onTick?: (f: FollowResult) => void): Promise<FollowResult> {
+/**
+ * Watch the tasks that were blocked until each has come free, or timeoutMs passes. A task came
+ * free when it is no longer in D, or when it has been on a CPU since the action (its off-CPU
+ * time is shorter than the time since): a busy task can re-enter a short D sleep (an audit
+ * generator under backlog pressure) without being stuck.
+ */
+export async function followUp(plan: ActionPlan, next: () => Promise<Snapshot>, timeoutMs: number, onTick?: (f: FollowResult) => void, actedAtMs = Date.now()): Promise<FollowResult> {
   const t0 = Date.now();
-  const want = new Set(plan.blockedKeys);
-  let remaining = [...want];
+  const stuck = new Set(plan.blockedKeys);
   for (;;) {
     let snap: Snapshot | undefined;
     try {
@@ -201,13 +205,17 @@ export async function followUp(plan: ActionPlan, next: () => Promise<Snapshot>, 
       /* stalled collector: try again */
     }
     if (snap) {
-      const stillD = new Set(snap.tasks.filter((t) => t.state === 'D').map((t) => `${t.pid}/${t.tid}`));
-      remaining = [...want].filter((k) => stillD.has(k));
-      const f = { freed: want.size - remaining.length, remaining, ms: Date.now() - t0 };
+      const d = new Map(snap.tasks.filter((t) => t.state === 'D').map((t) => [`${t.pid}/${t.tid}`, t]));
+      for (const k of [...stuck]) {
+        const t = d.get(k);
+        const ranSince = t?.detail?.offCpuMs !== undefined && snap.takenAtMs - t.detail.offCpuMs > actedAtMs;
+        if (!t || ranSince) stuck.delete(k);
+      }
+      const f = { freed: plan.blockedKeys.length - stuck.size, remaining: [...stuck], ms: Date.now() - t0 };
       onTick?.(f);
-      if (remaining.length === 0) return f;
+      if (stuck.size === 0) return f;
     }
-    if (Date.now() - t0 >= timeoutMs) return { freed: want.size - remaining.length, remaining, ms: Date.now() - t0 };
+    if (Date.now() - t0 >= timeoutMs) return { freed: plan.blockedKeys.length - stuck.size, remaining: [...stuck], ms: Date.now() - t0 };
     await sleep(200);
   }
 }

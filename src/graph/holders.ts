@@ -76,10 +76,16 @@ function ssFor(snap: Snapshot, s: NetlinkSock): SsNetlinkEntry | undefined {
   return snap.ssNetlink?.find((e) => e.portid === s.portid && ssProtocol(e) === s.protocol);
 }
 
+/**
+ * A full socket refuses the next message before rmem reaches rcvbuf (seen on 6.18:
+ * r2112 < rb2304 with drops rising), so "full" is: over half the buffer used and dropping,
+ * or at the buffer size.
+ */
 function isFull(snap: Snapshot, s: NetlinkSock): boolean | undefined {
   const e = ssFor(snap, s);
   if (e?.rmemAlloc === undefined || e.rcvbuf === undefined) return undefined;
-  return e.rmemAlloc >= e.rcvbuf;
+  const drops = Math.max(e.drops ?? 0, s.drops);
+  return e.rmemAlloc >= e.rcvbuf || (drops > 0 && e.rmemAlloc * 2 >= e.rcvbuf);
 }
 
 function ownersOf(snap: Snapshot, s: NetlinkSock): number[] {

@@ -220,10 +220,12 @@ export function parseSsNetlink(text: string, warn: Warn = noWarn): SsNetlinkEntr
     let portid: number;
     let ownerComm: string | undefined;
     if (who === 'kernel') portid = 0;
-    else if (/^-?\d+$/.test(who)) portid = Number(who);
+    // ss prints the portid signed; /proc/net/netlink unsigned (negative = autobind).
+    else if (/^-?\d+$/.test(who)) portid = Number(who) >>> 0;
     else {
       const slash = who.lastIndexOf('/');
-      portid = Number(who.slice(slash + 1));
+      const n = Number(who.slice(slash + 1));
+      portid = Number.isInteger(n) ? n >>> 0 : NaN;
       ownerComm = who.slice(0, slash);
     }
     if (!Number.isFinite(portid)) {

@@ -46,7 +46,9 @@ export function sweepWedges(): void {
     } else if (name.startsWith('audit-')) {
       spawnSync('python3', ['test/wedges/audit_deadlock.py', 'down', '--state-file', p], { stdio: 'inherit', timeout: 60_000 });
     }
-    fs.rmSync(p, { recursive: true, force: true });
+    // Never rm -r here: if a down failed, the directory may hold a still-frozen mount and the
+    // rm would hang in D. A successful down removes its own state.
+    if (fs.existsSync(p)) process.stderr.write(`wedgetop tests: ${p} is still there after its down: check by hand\n`);
   }
 }
 
@@ -82,3 +84,38 @@ export function tasksInD(): number[] {
   }
   return out;
 }
+
+export interface AuditDeadlockWedge {
+  holderPid: number;
+  holderTid: number;
+  socketOwnerPid: number;
+  senderPids: number[];
+  socketPortid: number;
+  down(): void;
+}
+
+export interface AuditBacklogWedge {
+  daemonPid: number;
+  daemonWriterTid: number;
+  generatorPids: number[];
+  senderPids: number[];
+  mount: string;
+  down(): void;
+}
+
+function pyWedge<T>(script: string, prefix: string, extra: string[] = []): T & { down(): void } {
+  const sf = stateDir(prefix);
+  const down = (): void => {
+    spawnSync('python3', [script, 'down', '--state-file', sf], { stdio: 'inherit', timeout: 60_000 });
+  };
+  try {
+    const out = execFileSync('python3', [script, 'up', '--state-file', sf, ...extra], { encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'inherit'] });
+    return { ...(JSON.parse(out.trim().split('\n').pop()!) as T), down };
+  } catch (e) {
+    down();
+    throw e;
+  }
+}
+
+export const auditDeadlockUp = (): AuditDeadlockWedge => pyWedge('test/wedges/audit_deadlock.py', 'audit');
+export const auditBacklogUp = (): AuditBacklogWedge => pyWedge('test/wedges/audit_backlog_frozen.py', 'backlog');

@@ -26,12 +26,9 @@ def _hz():
     import gzip
     try:
         with gzip.open("/proc/config.gz", "rt") as f:
-            for line in f:
-                if line.startswith("CONFIG_HZ="):
-                    return int(line.split("=")[1])
-    except OSError:
-        pass
-    return 250  # CI kernel
+            return int([ln for ln in f if ln.startswith("CONFIG_HZ=")][0].split("=")[1])
+    except (OSError, IndexError, ValueError):
+        return 250  # the CI kernel
 
 
 HZ = _hz()  # audit_backlog_wait_time is in jiffies
@@ -39,8 +36,7 @@ HZ = _hz()  # audit_backlog_wait_time is in jiffies
 RUN_DIR = "/run/wedgetop"
 
 
-class AuditError(Exception):
-    pass
+class AuditError(Exception): pass  # noqa: E701
 
 
 # --------------------------------------------------------------- netlink

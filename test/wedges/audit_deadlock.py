@@ -4,7 +4,8 @@ full netlink socket (seed 000, auditbeat deadlock), reproduced on Linux 6.x.
 
   up   --state-file F [--senders 3] [--hold-seconds 600] [--separate-owner]
        [--sender-comm sudo-sim] [--holder-comm auditbeat-sim]
-       [--owner-comm auditd-sim] [--hung-timeout SECS] [--timeout 15]
+       [--owner-comm auditd-sim] [--random-portid] [--hung-timeout SECS]
+       [--timeout 15]
   down --state-file F
 
 `up` prints one JSON line {"holderPid", "holderTid", "socketOwnerPid",
@@ -28,9 +29,14 @@ TOKEN = "audit_deadlock"
 
 
 # ------------------------------------------------------------ roles (internal)
-def register_and_fill(fill):
+KEEP = []
+
+
+def register_and_fill(fill, random_portid=False):
     """Register this process as the audit daemon, shrink the receive buffer
     and let audit records fill it. Returns the socket."""
+    if random_portid:  # the first audit socket bound takes portid == pid
+        KEEP.append(w.nl_socket())
     s = w.nl_socket(sndbuf=8 << 20)
     w.audit_set(sock=s, pid=os.getpid())
     s.setsockopt(w.socket.SOL_SOCKET, w.socket.SO_RCVBUF, 0)  # -> SOCK_MIN_RCVBUF
@@ -64,7 +70,7 @@ def role_holder(a):
             sock = w.nl_socket(sndbuf=8 << 20)
             info["portid"] = sock.getsockname()[0]
         else:
-            sock, info["portid"], info["rcvbuf"] = register_and_fill(a.fill)
+            sock, info["portid"], info["rcvbuf"] = register_and_fill(a.fill, a.random_portid)
         info["tid"] = None
         ready = threading.Event()
 
@@ -89,7 +95,7 @@ def role_owner(a):
     w.set_comm(a.owner_comm)
     info = {"pid": os.getpid()}
     try:
-        sock, info["portid"], info["rcvbuf"] = register_and_fill(a.fill)
+        sock, info["portid"], info["rcvbuf"] = register_and_fill(a.fill, a.random_portid)
     except Exception as e:
         info["error"] = "%s: %s" % (type(e).__name__, e)
     w.save_state(a.state_file + ".owner", info)
@@ -156,7 +162,8 @@ def up(a):
         w.in_child(lambda: w.audit_set(enabled=1, backlog_wait_time=a.backlog_wait), 10)
     except Exception as e:
         fail(a, "AUDIT_SET enabled: %s" % e)
-    common = ["--state-file", a.state_file, "--fill", str(a.fill)]
+    common = ["--state-file", a.state_file, "--fill", str(a.fill)] + \
+        (["--random-portid"] if a.random_portid else [])
     log = a.state_file + ".log"
     if a.separate_owner:
         st["procs"]["owner"] = w.ident(w.spawn([sys.executable, SELF, "_owner", "--owner-comm",
@@ -278,6 +285,8 @@ def main():
     p.add_argument("--backlog-wait", type=int, default=w.HZ // 2,
                    help="audit_backlog_wait_time (jiffies) while the wedge is up")
     p.add_argument("--fill", type=int, default=200)
+    p.add_argument("--random-portid", action="store_true",
+                   help="give the daemon socket a kernel-chosen portid != pid")
     p.add_argument("--messages", type=int, default=6000)
     a = p.parse_args()
     os.makedirs(os.path.dirname(os.path.abspath(a.state_file)), exist_ok=True)

@@ -96,6 +96,7 @@ up() {
   for k in $KINDS; do
     setsid $PY -c "$WRITER_PY" "$k" "$mnt" "$SD" "$(comm_of "$k")" \
       </dev/null >>"$SD/writers.log" 2>&1 &
+    disown $!  # no "Killed" job notices from this shell at teardown
   done
   local t=0
   for k in $KINDS; do
@@ -138,7 +139,7 @@ writer_pid() {
   [ -s "$f" ] || return 1
   read -r pid start < "$f"
   [ -r "/proc/$pid/stat" ] || return 1
-  [ "$(cut -d')' -f2 "/proc/$pid/stat" | awk '{print $20}')" = "$start" ] || return 1
+  [ "$(cut -d')' -f2 "/proc/$pid/stat" 2>/dev/null | awk '{print $20}')" = "$start" ] || return 1
   case $(state_of "$pid") in Z|X|"") return 1 ;; esac
   echo "$pid"
 }
