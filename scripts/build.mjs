@@ -32,8 +32,17 @@ await build({
   jsx: 'automatic',
   logLevel: 'warning',
   legalComments: 'none',
-  // Ink's optional devtools integration is never enabled here.
-  external: ['react-devtools-core'],
+  plugins: [
+    {
+      // Ink loads its React devtools bridge only when DEV=true; an ESM bundle would still hoist
+      // the import of that optional package to the top, so give it an inert stand-in.
+      name: 'no-devtools',
+      setup(b) {
+        b.onResolve({ filter: /^react-devtools-core$/ }, () => ({ path: 'react-devtools-core', namespace: 'stub' }));
+        b.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({ contents: 'export default { initialize() {}, connectToDevTools() {} };', loader: 'js' }));
+      },
+    },
+  ],
   // CommonJS dependencies (blessed-contrib, systeminformation) call require(): give the ESM bundle one.
   banner: {
     js: "#!/usr/bin/env node\nimport { createRequire as __wtCreateRequire } from 'node:module';\nconst require = __wtCreateRequire(import.meta.url);",

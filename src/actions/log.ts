@@ -27,7 +27,9 @@ export function isTmpfs(p: string, mountinfo?: string): boolean {
   return t === 'tmpfs' || t === 'ramfs';
 }
 
-export function defaultLogDir(mountinfo?: string): string | undefined {
+/** WEDGETOP_ACTION_LOG_DIR overrides the choice (it must still be on a tmpfs). */
+export function defaultLogDir(mountinfo?: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env.WEDGETOP_ACTION_LOG_DIR) return env.WEDGETOP_ACTION_LOG_DIR;
   return CANDIDATES.find((d) => isTmpfs(d, mountinfo));
 }
 

@@ -107,7 +107,7 @@ describe('remedy guards', () => {
 
 describe('action log', () => {
   it('goes to a tmpfs only, mode 0600 in a 0700 directory', () => {
-    const dir = defaultLogDir();
+    const dir = defaultLogDir(undefined, {});
     expect(dir).toBeDefined();
     expect(isTmpfs(dir!)).toBe(true);
     const d = tmpIn('/dev/shm');

@@ -79,6 +79,9 @@ describe.skipIf(!isRoot)('frozen ext4 loop mount (real kernel, root)', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/(\d+) of \1 blocked tasks came free in \d+ ms/);
     for (const writer of w.writers) expect(tasksInD()).not.toContain(writer.pid);
+    const log = fs.readFileSync(path.join(WEDGE_ROOT, 'action-log', 'actions.log'), 'utf8');
+    expect(log).toMatch(new RegExp(`\tthaw\tmount ${w.mount}\tfsfreeze -u ${w.mount}\tthawed ${w.mount}\n`));
+    expect(log).toMatch(/\tfollow-up\t.*blocked tasks came free/);
     const after = wedgetop(['--json']);
     const j = JSON.parse(after.stdout) as JsonReport;
     expect(j.rootCauses.find((rc) => rc.mount === w.mount)).toBeUndefined();

@@ -40,6 +40,10 @@ export function sweepWedges(): void {
   if (!fs.existsSync(WEDGE_ROOT)) return;
   for (const name of fs.readdirSync(WEDGE_ROOT)) {
     const p = path.join(WEDGE_ROOT, name);
+    if (name === 'action-log') {
+      fs.rmSync(p, { recursive: true, force: true });
+      continue;
+    }
     if (name.startsWith('frozen-') || name.startsWith('backlog-')) {
       const script = name.startsWith('frozen-') ? ['bash', 'test/wedges/frozen_fs.sh'] : ['python3', 'test/wedges/audit_backlog_frozen.py'];
       spawnSync(script[0]!, [...script.slice(1), 'down', ...(name.startsWith('frozen-') ? [p] : ['--state-file', p])], { stdio: 'inherit', timeout: 60_000 });
@@ -65,7 +69,7 @@ export function wedgetop(args: string[], opts: { timeoutMs?: number; input?: str
     encoding: 'utf8',
     timeout: opts.timeoutMs ?? 30_000,
     input: opts.input,
-    env: { ...process.env, NO_COLOR: '1' },
+    env: { ...process.env, NO_COLOR: '1', WEDGETOP_ACTION_LOG_DIR: path.join(WEDGE_ROOT, 'action-log') },
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, ms: performance.now() - t0 };
 }
