@@ -65,7 +65,9 @@ export class CollectorClient {
 
   private start(): ChildProcess {
     if (this.child && this.child.connected) return this.child;
-    const child = spawn(process.execPath, [...process.execArgv, this.entry, COLLECTOR_FLAG], {
+    // In the single executable the program is the binary itself: no script argument.
+    const args = process.env.WEDGETOP_SEA ? [COLLECTOR_FLAG] : [...process.execArgv, this.entry, COLLECTOR_FLAG];
+    const child = spawn(process.execPath, args, {
       stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
       // Its own process group: a terminal signal aimed at wedgetop does not double-kill it.
       detached: true,

@@ -25,6 +25,27 @@ describe('the single-file bundle', () => {
   });
 });
 
+describe('the single executable (Node SEA)', () => {
+  it('builds, and runs with no Node installed and an empty environment', () => {
+    const b = spawnSync(process.execPath, ['scripts/build-sea.mjs'], { encoding: 'utf8', timeout: 120_000 });
+    expect(b.status, b.stderr).toBe(0);
+    const dir = path.join(tmp, 'sea');
+    fs.mkdirSync(dir);
+    fs.copyFileSync('dist/wedgetop', path.join(dir, 'wedgetop'));
+    fs.chmodSync(path.join(dir, 'wedgetop'), 0o755);
+    fs.rmSync('dist/wedgetop');
+    // env -i: no PATH, so no node could be found even if one were installed.
+    const run = (args: string[]) => spawnSync('/usr/bin/env', ['-i', './wedgetop', ...args], { cwd: dir, encoding: 'utf8', timeout: 30_000 });
+    expect(run(['--version']).stdout).toMatch(/^wedgetop \d+\.\d+\.\d+\n$/);
+    const live = run(['--json']);
+    expect([0, 1], live.stderr).toContain(live.status);
+    expect(JSON.parse(live.stdout)).toHaveProperty('rootCauses');
+    const seed = run(['--replay', path.resolve('test/fixtures/seed-000'), '--once']);
+    expect(seed.status).toBe(1);
+    expect(seed.stdout).toMatch(/DEADLOCK CYCLE/);
+  });
+});
+
 describe('JSON schema', () => {
   const schema = JSON.parse(fs.readFileSync('schema/wedgetop.schema.json', 'utf8')) as object;
   const ajv = new Ajv({ allErrors: true, strict: false });
