@@ -203,7 +203,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     const tty = process.stdout.isTTY && process.stdin.isTTY;
     if (o.once || o.json || o.record || o.prometheus || !tty) return await reportMode(o);
-    return await reportMode(o);
+    const { runTui } = await import('./ui/run.js');
+    return await runTui(o, new SnapshotSource(o));
   } catch (e) {
     if (e instanceof UsageError) {
       process.stderr.write(`wedgetop: ${e.message}\n`);

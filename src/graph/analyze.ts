@@ -6,7 +6,7 @@ import type {
 import { classifyStack, signatureOf } from '../kernel/classify.js';
 import { SIGNATURE_BY_ID } from '../kernel/signatures.js';
 import {
-  auditDaemon, fullNetlinkSocket, holderFromKmsg, holdersByCriticalSection, holdersByStack, taskKey,
+  auditDaemon, auditSocketOwners, fullNetlinkSocket, holderFromKmsg, holdersByCriticalSection, holdersByStack, taskKey,
   type HolderFinding,
 } from './holders.js';
 import { fuseConnectionOf, resolveTaskMount } from './mounts.js';
@@ -75,7 +75,8 @@ export function analyze(snap: Snapshot, opts: AnalyzeOptions = {}): Analysis & {
   };
   const isSenderOnly = (pid: number): boolean => {
     const ts = threadsOf.get(pid) ?? [];
-    return ts.length > 0 && ts.every((t) => sites.get(taskKey(t))?.signature === 'audit-mutex');
+    // A process whose every thread waits on audit itself (the mutex, the backlog) is a sender, not the daemon.
+    return ts.length > 0 && ts.every((t) => sites.get(taskKey(t))?.signature.startsWith('audit-'));
   };
   const mountsOf = (t: Task): Mount[] => snap.mounts[t.detail?.mntNs ?? ''] ?? snap.mounts[''] ?? Object.values(snap.mounts)[0] ?? [];
 
@@ -109,11 +110,17 @@ export function analyze(snap: Snapshot, opts: AnalyzeOptions = {}): Analysis & {
     let res: Resource | undefined;
     switch (sig.holder.kind) {
       case 'stack-through': {
-        const funcs = sig.holder.funcs;
+        const { funcs, among } = sig.holder;
         res = addResource({ id: sig.id, kind: sig.resource, label: sig.title }, () => {
           const f = holdersByStack(snap.tasks, funcs, acquiring);
-          if (!f && !snap.gathered.stackScan) needs.stackScan = true;
-          return f;
+          if (f) return f;
+          if (among === 'audit-socket-owners' && !snap.gathered.netlink) needs.netlink = true;
+          else {
+            if (among === 'audit-socket-owners') for (const pid of auditSocketOwners(snap)) needs.processes.add(pid);
+            // Read in the same round as the processes above, so the bounded scan cannot crowd them out.
+            if (!snap.gathered.stackScan) needs.stackScan = true;
+          }
+          return undefined;
         }, `no task found inside ${funcs.join('/')}`);
         break;
       }

@@ -131,6 +131,13 @@ export function auditDaemon(snap: Snapshot, isSenderOnly: (pid: number) => boole
   };
 }
 
+/** Processes owning an audit netlink socket (not the kernel's own). */
+export function auditSocketOwners(snap: Snapshot): number[] {
+  const out = new Set<number>();
+  for (const s of snap.netlink) if (s.protocol === NETLINK_AUDIT && s.portid !== 0) for (const p of ownersOf(snap, s)) out.add(p);
+  return [...out];
+}
+
 /** A netlink socket that is full: ss says rmem >= rcvbuf, or (weaker) it has drops. */
 export function fullNetlinkSocket(snap: Snapshot): HolderFinding | undefined {
   const cands = snap.netlink

@@ -13,8 +13,12 @@ import type { ResourceKind } from '../model.js';
 export type FramePattern = string | RegExp;
 
 export type HolderRule =
-  /** A task whose stack passes through one of these functions is inside the critical section. */
-  | { kind: 'stack-through'; funcs: string[] }
+  /**
+   * A task whose stack passes through one of these functions is inside the critical section.
+   * `among` names where to look first (the rest of the box is scanned only if that fails):
+   * a thread inside audit_receive_msg is sending on an audit netlink socket, so its process owns one.
+   */
+  | { kind: 'stack-through'; funcs: string[]; among?: 'audit-socket-owners' }
   /** The owner of the destination netlink socket whose receive buffer is full. */
   | { kind: 'netlink-dest' }
   /** The audit daemon registered with the kernel (owner of the audit netlink socket records go to). */
@@ -84,7 +88,7 @@ export const SIGNATURES: Signature[] = [
     resource: 'audit-mutex',
     at: ['audit_receive'],
     offsetFraction: [0, 0.3],
-    holder: { kind: 'stack-through', funcs: ['audit_receive_msg'] },
+    holder: { kind: 'stack-through', funcs: ['audit_receive_msg'], among: 'audit-socket-owners' },
     remedy: 'kill-holder',
     explain:
       'Waiting to take the audit control mutex in audit_receive (every audit netlink sender: PAM in sudo/cron/sshd, auditctl). ' +

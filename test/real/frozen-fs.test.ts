@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { frozenFsUp, isRoot, tasksInD, wedgetop, WEDGE_ROOT, type FrozenWedge } from '../support/wedge.js';
+import { frozenFsUp, isRoot, untilNoneInD, wedgetop, WEDGE_ROOT, type FrozenWedge } from '../support/wedge.js';
 import type { JsonReport } from '../../src/report/json.js';
 import { treeOf } from '../support/replay.js';
 
@@ -73,12 +73,12 @@ describe.skipIf(!isRoot)('frozen ext4 loop mount (real kernel, root)', () => {
     expect(all.some((f) => /(^|\/)(environ|cmdline)$/.test(f))).toBe(false);
   });
 
-  it('--fix thaws the mount and every writer completes', () => {
+  it('--fix thaws the mount and every writer completes', async () => {
     const r = wedgetop(['--fix', `frozen-fs:${w.mount}`, '--yes']);
     expect(r.stderr).toContain(`command:    fsfreeze -u ${w.mount}`);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/(\d+) of \1 blocked tasks came free in \d+ ms/);
-    for (const writer of w.writers) expect(tasksInD()).not.toContain(writer.pid);
+    expect(await untilNoneInD(w.writers.map((x) => x.pid))).toEqual([]);
     const log = fs.readFileSync(path.join(WEDGE_ROOT, 'action-log', 'actions.log'), 'utf8');
     expect(log).toMatch(new RegExp(`\tthaw\tmount ${w.mount}\tfsfreeze -u ${w.mount}\tthawed ${w.mount}\n`));
     expect(log).toMatch(/\tfollow-up\t.*blocked tasks came free/);

@@ -123,3 +123,14 @@ function pyWedge<T>(script: string, prefix: string, extra: string[] = []): T & {
 
 export const auditDeadlockUp = (): AuditDeadlockWedge => pyWedge('test/wedges/audit_deadlock.py', 'audit');
 export const auditBacklogUp = (): AuditBacklogWedge => pyWedge('test/wedges/audit_backlog_frozen.py', 'backlog');
+
+/** Poll until none of pids is in D (a freed task may pass through a short D sleep on its way out). */
+export async function untilNoneInD(pids: number[], ms = 10_000): Promise<number[]> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const d = tasksInD();
+    const left = pids.filter((p) => d.includes(p));
+    if (left.length === 0 || Date.now() > end) return left;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -1,0 +1,101 @@
+// The Ink root: subscribes to the store, composes the frame for the terminal's size, and feeds
+// raw keys to the dispatcher. Everything drawn comes from composeFrame (pure).
+import { memo, useEffect, useMemo, useState, type ReactElement } from 'react';
+import { Box, Text, useStdin, useStdout } from 'ink';
+import { useStore } from 'zustand';
+import type { RemedyHandler, UiStore } from '../store/store.js';
+import { composeFrame } from './frame.js';
+import { dispatchKey } from './dispatch.js';
+import { sameLine, type Line } from './line.js';
+import type { TermCaps } from './term.js';
+import { barStyle, styleOf } from './theme.js';
+import { asciify, stripSgr } from './text.js';
+
+export interface AppProps {
+  store: UiStore;
+  caps: TermCaps;
+  /** A fixed size (tests, screenshots); otherwise the terminal's, following resizes. */
+  size?: { columns: number; rows: number };
+  onQuit: () => void;
+  /** Remediation (src/actions/) plugs in here; until then the remedy keys say what they would run. */
+  onRemedy?: RemedyHandler;
+}
+
+/** Clear the terminal and home the cursor: written through Ink, which then repaints its frame. */
+export const CLEAR_SCREEN = '\u001b[2J\u001b[3J\u001b[H';
+
+function useTermSize(fixed: AppProps['size']): { columns: number; rows: number } {
+  const { stdout, write } = useStdout();
+  const read = (): { columns: number; rows: number } => fixed ?? { columns: stdout.columns || 80, rows: stdout.rows || 24 };
+  const [size, setSize] = useState(read);
+  useEffect(() => {
+    if (fixed) return;
+    const onResize = (): void => {
+      // A resize reflows what is on screen; Ink's relative redraw would leave debris.
+      write(CLEAR_SCREEN);
+      setSize(read());
+    };
+    stdout.on('resize', onResize);
+    return () => {
+      stdout.off('resize', onResize);
+    };
+  }, [stdout, fixed?.columns, fixed?.rows]);
+  return fixed ?? size;
+}
+
+// Unchanged lines (most of them, on a cursor move) are not re-rendered.
+const ScreenLine = memo(ScreenLineImpl, (a, b) => a.caps === b.caps && sameLine(a.l, b.l));
+
+function ScreenLineImpl({ l, caps }: { l: Line; caps: TermCaps }): ReactElement {
+  const text = (t: string, raw: boolean): string => (raw ? (caps.color ? t : stripSgr(t)) : caps.unicode ? t : asciify(t));
+  if (l.bar) {
+    // The selection bar is one style across the row, as htop draws it.
+    return <Text wrap="truncate" {...barStyle(caps)}>{l.segs.map((s) => text(s.role === 'raw' ? stripSgr(s.text) : s.text, false)).join('')}</Text>;
+  }
+  return (
+    <Text wrap="truncate">
+      {l.segs.map((s, i) => (
+        <Text key={i} {...styleOf(s.role, caps)}>{text(s.text, s.role === 'raw')}</Text>
+      ))}
+    </Text>
+  );
+}
+
+export function App({ store, caps, size: fixed, onQuit, onRemedy }: AppProps): ReactElement {
+  const state = useStore(store);
+  const { columns, rows } = useTermSize(fixed);
+  const { stdin, setRawMode, isRawModeSupported, internal_eventEmitter: input } = useStdin();
+  const { write } = useStdout();
+
+  useEffect(() => {
+    store.getState().setRemedyHandler(onRemedy);
+  }, [store, onRemedy]);
+
+  useEffect(() => {
+    if (isRawModeSupported) setRawMode(true);
+    // Ink's parser has already split the stream into one key per event; its useInput would
+    // lose which F-key it was, so the raw sequence is decoded here.
+    const onInput = (raw: string): void => {
+      dispatchKey(store, raw, { quit: onQuit, repaint: () => write(CLEAR_SCREEN) });
+    };
+    input.on('input', onInput);
+    return () => {
+      input.off('input', onInput);
+      if (isRawModeSupported) setRawMode(false);
+    };
+  }, [store, stdin, input, isRawModeSupported, setRawMode, onQuit, write]);
+
+  const frame = useMemo(() => composeFrame(state, caps, columns, rows), [state, caps, columns, rows]);
+
+  useEffect(() => {
+    store.getState().setViewport({ tableRows: frame.tableRows, overlayRows: frame.overlayRows, overlayTotal: frame.overlayTotal });
+  }, [store, frame.tableRows, frame.overlayRows, frame.overlayTotal]);
+
+  return (
+    <Box flexDirection="column" width={columns} height={frame.lines.length}>
+      {frame.lines.map((l, i) => (
+        <ScreenLine key={i} l={l} caps={caps} />
+      ))}
+    </Box>
+  );
+}

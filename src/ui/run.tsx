@@ -1,0 +1,169 @@
+// The TUI's lifetime: alternate screen in, Ink up, refresh loop on; and on every way out — q,
+// Ctrl-C, SIGTERM/SIGHUP/SIGINT, an uncaught error, a render error — the terminal restored
+// before anything is printed. Nothing may reach the terminal while Ink owns it: console output
+// and process warnings go to the --log file (tmpfs) or nowhere.
+import * as fs from 'node:fs';
+import { render, type Instance } from 'ink';
+import type { Options, SnapshotSource } from '../cli.js';
+import { CollectorStalled } from '../procfs/collector.js';
+import { createUiStore, type RemedyHandler, type UiStore } from '../store/store.js';
+import { Refresher, type SnapshotProvider } from '../store/refresher.js';
+import { App } from './App.js';
+import { openTmpfsLog, nullLogger, type Logger } from './log.js';
+import { pollMem, siMem, type MemReader } from './sysinfo.js';
+import { detectCaps, type TermCaps } from './term.js';
+
+const ENTER_ALT = '\u001b[?1049h\u001b[H\u001b[2J';
+/** Cursor back, attributes reset, main screen back. */
+export const RESTORE = '\u001b[0m\u001b[?25h\u001b[?1049l';
+
+export interface TuiExtras {
+  onRemedy?: RemedyHandler;
+  /** Replaces si.mem() (tests). */
+  mem?: MemReader;
+  caps?: TermCaps;
+  stdin?: NodeJS.ReadStream;
+  stdout?: NodeJS.WriteStream;
+  stderr?: NodeJS.WriteStream;
+}
+
+type Source = SnapshotProvider & { close?: () => void; readonly live?: boolean };
+
+const SIGNALS: NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT'];
+const SIGNO: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGTERM: 15 };
+
+/** The store the TUI runs on, from the command-line options. */
+export function storeFor(o: Options, live: boolean): UiStore {
+  return createUiStore({ intervalMs: o.intervalMs, timeoutMs: o.timeoutMs, readOnly: o.readOnly, dryRun: o.dryRun, live, replayDir: o.replay });
+}
+
+export async function runTui(o: Options, source: SnapshotSource | Source, extras: TuiExtras = {}): Promise<number> {
+  const stdout = extras.stdout ?? process.stdout;
+  const stdin = extras.stdin ?? process.stdin;
+  const stderr = extras.stderr ?? process.stderr;
+  // Refused before the screen is touched, so the message is readable.
+  const log: Logger = o.log ? openTmpfsLog(o.log) : nullLogger;
+  const caps = extras.caps ?? detectCaps(process.env, o.noColor);
+  const src = source as Source;
+  const store = storeFor(o, src.live ?? !o.replay);
+  const refresher = new Refresher(store, src, {
+    intervalMs: o.intervalMs, timeoutMs: o.timeoutMs, killGraceMs: o.graceMs, log,
+    isStall: (e) => e instanceof CollectorStalled,
+  });
+
+  let ink: Instance | undefined;
+  let restored = false;
+  const undo: (() => void)[] = [];
+
+  // Synchronous on purpose: it also runs from 'exit' and signal handlers.
+  const restore = (): void => {
+    if (restored) return;
+    restored = true;
+    refresher.stop();
+    try {
+      ink?.unmount();
+    } catch {
+      /* already gone */
+    }
+    try {
+      if (stdin.isTTY) stdin.setRawMode(false);
+    } catch {
+      /* not a tty any more */
+    }
+    writeSync(stdout, RESTORE);
+    for (const u of undo.splice(0).reverse()) u();
+    try {
+      src.close?.();
+    } catch {
+      /* best effort */
+    }
+    log('tui: terminal restored');
+    log.close();
+  };
+
+  return await new Promise<number>((resolve) => {
+    let done = false;
+    const finish = (code: number, err?: unknown): void => {
+      if (done) return;
+      done = true;
+      restore();
+      if (err !== undefined) stderr.write(`wedgetop: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+      resolve(code);
+      // A handle stuck on the wedged kernel (an fs read in the thread pool) must not keep us alive.
+      if (stdout === process.stdout) setTimeout(() => process.exit(code), 1000).unref();
+    };
+
+    const onSignal = (sig: NodeJS.Signals): void => {
+      log(`tui: ${sig}`);
+      finish(128 + (SIGNO[sig] ?? 15));
+    };
+    const onUncaught = (e: unknown): void => {
+      log(`tui: uncaught ${e instanceof Error ? e.stack : String(e)}`);
+      finish(2, e);
+    };
+    const onExit = (): void => restore();
+    for (const s of SIGNALS) process.on(s, onSignal);
+    process.on('uncaughtException', onUncaught);
+    process.on('unhandledRejection', onUncaught);
+    process.on('exit', onExit);
+    undo.push(() => {
+      for (const s of SIGNALS) process.off(s, onSignal);
+      process.off('uncaughtException', onUncaught);
+      process.off('unhandledRejection', onUncaught);
+      process.off('exit', onExit);
+    });
+    undo.push(quietConsole(log));
+
+    writeSync(stdout, ENTER_ALT);
+    log(`tui: start ${stdout.columns}x${stdout.rows} caps ${JSON.stringify(caps)} replay=${o.replay ?? '-'}`);
+    try {
+      ink = render(<App store={store} caps={caps} onQuit={() => finish(0)} onRemedy={extras.onRemedy} />, {
+        stdout, stdin, stderr,
+        // Ctrl-C is a key like q here: the exit path restores the terminal first.
+        exitOnCtrlC: false,
+        // Console output is sent to the log instead (quietConsole).
+        patchConsole: false,
+      });
+    } catch (e) {
+      finish(2, e);
+      return;
+    }
+    // A render error: Ink unmounts and rejects; show it once the terminal is back.
+    ink.waitUntilExit().then(() => finish(0), (e: unknown) => finish(2, e));
+
+    refresher.start();
+    const ticker = setInterval(() => store.getState().tick(), 1000);
+    ticker.unref();
+    undo.push(() => clearInterval(ticker));
+    if (src.live ?? !o.replay) {
+      undo.push(pollMem(extras.mem ?? siMem, (m) => store.getState().setMem(m), 5000, 1000, log));
+    }
+  });
+}
+
+function writeSync(stream: NodeJS.WriteStream, data: string): void {
+  // fd writes are synchronous even from an 'exit' handler, where stream writes may be lost.
+  const fd = (stream as NodeJS.WriteStream & { fd?: number }).fd;
+  try {
+    if (typeof fd === 'number') fs.writeSync(fd, data);
+    else stream.write(data);
+  } catch {
+    /* the terminal is gone (SIGHUP) */
+  }
+}
+
+/** Console methods and process warnings into the log while Ink owns the terminal. */
+function quietConsole(log: Logger): () => void {
+  const methods = ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const;
+  const saved = methods.map((m) => [m, console[m]] as const);
+  for (const m of methods) console[m] = (...args: unknown[]) => log(`console.${m}: ${args.map(String).join(' ')}`);
+  const warningListeners = process.listeners('warning');
+  process.removeAllListeners('warning');
+  const onWarning = (w: Error): void => log(`warning: ${w.name}: ${w.message}`);
+  process.on('warning', onWarning);
+  return () => {
+    for (const [m, f] of saved) console[m] = f;
+    process.off('warning', onWarning);
+    for (const l of warningListeners) process.on('warning', l);
+  };
+}

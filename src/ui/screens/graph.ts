@@ -1,0 +1,121 @@
+// The waits-on graph as trees: from each root cause down to the tasks it blocks, through the
+// resources held on the way. A resource met again on the same branch closes a cycle: a deadlock.
+import type { Analysis, AnalyzedTask, Resource, RootCause } from '../../model.js';
+import { heldBy, indexOf, siteFunc, taskLabel, type Index } from '../../store/derive.js';
+import { line, plain, seg, type Line } from '../line.js';
+import { glyphs, type Glyphs, type TermCaps } from '../term.js';
+import { remedyLabel } from './rootcauses.js';
+import { stateRole } from './table.js';
+
+/** Waiters listed one by one per resource; the rest are summarised by command name. */
+const LEAVES_SHOWN = 10;
+
+interface Ctx {
+  a: Analysis;
+  idx: Index;
+  g: Glyphs;
+  waiters: Map<string, AnalyzedTask[]>;
+  inCycle: Set<string>;
+  out: Line[];
+}
+
+function waitersOf(a: Analysis): Map<string, AnalyzedTask[]> {
+  const m = new Map<string, AnalyzedTask[]>();
+  for (const t of a.tasks) {
+    if (!t.waitsOn) continue;
+    const l = m.get(t.waitsOn);
+    if (l) l.push(t);
+    else m.set(t.waitsOn, [t]);
+  }
+  return m;
+}
+
+function resourceNode(c: Ctx, r: Resource, prefix: string, last: boolean, path: Set<string>): void {
+  const ws = c.waiters.get(r.id) ?? [];
+  c.out.push(line(
+    seg(prefix + (last ? c.g.elbow : c.g.tee), 'dim'),
+    seg(r.label, 'bold'),
+    seg(` — ${ws.length} waiting`, 'dim'),
+    seg(c.inCycle.has(r.id) ? ` ${c.g.cycle} deadlock cycle` : '', 'deadlock'),
+  ));
+  const inner = prefix + (last ? '   ' : c.g.pipe);
+  const next = new Set(path).add(r.id);
+  // Waiters that hold something themselves carry the tree on: always listed.
+  const holding = ws.filter((t) => t.isHolder);
+  const leaves = ws.filter((t) => !t.isHolder);
+  const shown = [...holding, ...leaves.slice(0, LEAVES_SHOWN)];
+  const rest = leaves.slice(LEAVES_SHOWN);
+  shown.forEach((t, i) => taskNode(c, t, inner, i === shown.length - 1 && rest.length === 0, next));
+  if (rest.length) {
+    const byComm = new Map<string, number>();
+    for (const t of rest) byComm.set(t.comm, (byComm.get(t.comm) ?? 0) + 1);
+    const top = [...byComm].sort((x, y) => y[1] - x[1]).slice(0, 5).map(([comm, n]) => `${comm} ×${n}`).join(', ');
+    c.out.push(line(seg(inner + c.g.elbow, 'dim'), seg(`${c.g.ellipsis} ${rest.length} more: ${top}${byComm.size > 5 ? ', …' : ''}`, 'dim')));
+  }
+}
+
+function taskNode(c: Ctx, t: AnalyzedTask, prefix: string, last: boolean, path: Set<string>): void {
+  const branch = prefix + (last ? c.g.elbow : c.g.tee);
+  if (path.has(t.key)) {
+    // Back at a task already on this branch: it waits, through the chain above, on itself.
+    c.out.push(line(seg(branch, 'dim'), seg(`${c.g.cycle} ${taskLabel(t)} again: it waits on what it holds — DEADLOCK`, 'deadlock')));
+    return;
+  }
+  c.out.push(line(
+    seg(branch, 'dim'),
+    seg(taskLabel(t), t.isHolder ? 'holder' : 'bold'),
+    seg(' '),
+    seg(t.state, stateRole(t.state)),
+    seg(` in ${siteFunc(t)}`, 'dim'),
+    seg(c.inCycle.has(t.key) ? ` ${c.g.cycle} in a deadlock cycle` : '', 'deadlock'),
+  ));
+  const next = new Set(path).add(t.key);
+  const held = heldBy(c.a, t, c.idx).filter((r) => !path.has(r.id));
+  const inner = prefix + (last ? '   ' : c.g.pipe);
+  held.forEach((r, i) => resourceNode(c, r, inner, i === held.length - 1, next));
+}
+
+function rootNode(c: Ctx, rc: RootCause): void {
+  if (rc.id.startsWith('task:')) {
+    const t = c.idx.tasks.get(`${rc.pid}/${rc.tid}`) ?? c.a.tasks.find((x) => x.pid === rc.pid && x.isHolder);
+    if (!t) {
+      c.out.push(plain(`   task ${rc.pid} (not in the snapshot)`, 'dim'));
+      return;
+    }
+    taskNode(c, t, '   ', true, new Set());
+    return;
+  }
+  const r = c.idx.resources.get(rc.id) ?? c.idx.resources.get(rc.id.replace(/^unknown:/, ''));
+  if (r) resourceNode(c, r, '   ', true, new Set());
+}
+
+export function graphLines(a: Analysis | undefined, caps: TermCaps): Line[] {
+  if (!a) return [plain('waiting for data…', 'dim')];
+  if (a.rootCauses.length === 0) return [plain(a.tasks.length ? 'Blocked tasks, but no root cause found.' : 'Nothing is blocked.', 'ok')];
+  const c: Ctx = {
+    a, idx: indexOf(a), g: glyphs(caps.unicode), waiters: waitersOf(a),
+    inCycle: new Set(a.cycles.flat()), out: [],
+  };
+  a.rootCauses.forEach((rc, i) => {
+    if (i > 0) c.out.push(plain(''));
+    c.out.push(line(
+      seg(`${i + 1}. `, 'title'),
+      seg(rc.inCycle ? 'DEADLOCK ' : '', 'deadlock'),
+      seg(rc.label, 'title'),
+      seg(`  blocks ${rc.blocked}  `),
+      seg(remedyLabel(rc), rc.remedies.length ? 'key' : 'dim'),
+    ));
+    rootNode(c, rc);
+  });
+  if (a.cycles.length) {
+    c.out.push(plain(''));
+    c.out.push(plain('Deadlock cycles', 'title'));
+    for (const cy of a.cycles) c.out.push(line(seg(`  ${c.g.cycle} `, 'deadlock'), seg([...cy, cy[0]].join(` ${c.g.arrow} `))));
+  }
+  if (a.warnings.length) {
+    c.out.push(plain(''));
+    c.out.push(plain('Warnings', 'title'));
+    for (const w of a.warnings) c.out.push(plain(`  ${w}`, 'warn'));
+  }
+  return c.out;
+}

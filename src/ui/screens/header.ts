@@ -1,0 +1,129 @@
+// The header block: host facts on the left, the blocked-task history chart on the right, then
+// warning lines (audit backlog, hung-task detector off, analysis warnings).
+import type { Analysis, Snapshot } from '../../model.js';
+import { parseAuditBacklogLine } from '../../procfs/parse.js';
+import { formatDuration } from '../../report/text.js';
+import { blockedCount } from '../../report/json.js';
+import type { UiState } from '../../store/store.js';
+import { series } from '../../store/history.js';
+import { lineChart, SERIES_COLORS, type ChartSeries } from '../chart.js';
+import { fitLine, line, plain, seg, type Line } from '../line.js';
+import type { TermCaps } from '../term.js';
+import { formatBytes } from '../text.js';
+import { VERSION } from '../../version.js';
+
+export const HEADER_ROWS = 4;
+/** Root causes drawn as their own series on the chart (besides the total). */
+export const CHART_ROOTS = 3;
+
+export function clockTime(ms: number): string {
+  const d = new Date(ms);
+  return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
+}
+
+export function chartWidth(cols: number): number {
+  if (cols >= 120) return 48;
+  if (cols >= 100) return 36;
+  if (cols >= 72) return 26;
+  return 0;
+}
+
+function statusLine(s: UiState): Line {
+  const c = s.collector;
+  const a = s.analysis;
+  const since = a ? `, showing data from ${clockTime(a.snapshot.takenAtMs)}` : '';
+  if (c.stalledSince !== undefined) {
+    return line(seg('⚠ collector stalled', 'error'), seg(` ${formatDuration(s.now - c.stalledSince)}${since}`, 'error'));
+  }
+  if (c.lastError) return line(seg(`⚠ collector error${since}: `, 'error'), seg(c.lastError, 'error'));
+  if (s.paused) return line(seg('PAUSED', 'warn'), seg(` — Z resumes${s.stashed ? ' (newer data waiting)' : ''}${since}`, 'warn'));
+  if (!a) return plain(c.pending ? 'collecting…' : 'waiting for the first snapshot', 'dim');
+  if (!s.opts.live) return line(seg('REPLAY ', 'info'), seg(`${s.opts.replayDir ?? ''} recorded ${new Date(a.snapshot.takenAtMs).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z')}`, 'dim'));
+  const ago = c.lastOkAt !== undefined ? Math.max(0, Math.round((s.now - c.lastOkAt) / 1000)) : 0;
+  return line(seg('●', 'ok'), seg(` live, refreshed ${ago}s ago, every ${s.opts.intervalMs / 1000}s`, 'dim'));
+}
+
+function hungTaskText(snap: Snapshot): Line {
+  const h = snap.hungTask;
+  if (h.timeoutSecs === undefined) return line(seg('Hung-task: ', 'heading'), seg('unknown', 'dim'));
+  if (h.timeoutSecs === 0) return line(seg('Hung-task: ', 'heading'), seg('off (hung_task_timeout_secs=0)', 'warn'));
+  // Only worth room when the detector has gone quiet (hung_task_warnings used up).
+  const silenced = h.warnings === 0 ? ', silenced (no reports left)' : '';
+  return line(seg(`Hung-task ${h.timeoutSecs}s: `, 'heading'), seg(`${h.detectCount ?? '?'} report${h.detectCount === 1 ? '' : 's'}`), seg(silenced, 'warn'));
+}
+
+function leftLines(s: UiState): Line[] {
+  const a = s.analysis;
+  if (!a) return [line(seg('wedgetop ', 'title'), seg(VERSION, 'dim')), plain(''), plain(''), statusLine(s)];
+  const snap = a.snapshot;
+  const mem = s.mem ? `  Mem ${formatBytes(s.mem.total - s.mem.available)}/${formatBytes(s.mem.total)}` : '';
+  const nBlocked = blockedCount(a);
+  const stopped = (snap.stateCounts.T ?? 0) + (snap.stateCounts.t ?? 0);
+  return [
+    line(seg('wedgetop ', 'title'), seg(snap.hostname, 'bold'), seg(`  ${snap.kernel}  up ${formatDuration(snap.uptimeSec * 1000)}`)),
+    line(seg('Load ', 'heading'), seg(snap.loadavg.map((x) => x.toFixed(2)).join(' ')), seg(mem ? '  Mem ' : '', 'heading'), seg(mem.replace('  Mem ', ''))),
+    line(
+      seg('Blocked: ', 'heading'),
+      seg(`${nBlocked} D`, nBlocked > 0 ? 'stateD' : 'ok'),
+      seg(`${stopped ? `, ${stopped} T` : ''} of ${snap.taskCount}  `),
+      ...hungTaskText(snap).segs,
+    ),
+    statusLine(s),
+  ];
+}
+
+function chartLines(s: UiState, caps: TermCaps, w: number): string[] {
+  const rows = HEADER_ROWS - 1;
+  const cols = w;
+  const n = cols * (caps.unicode ? 2 : 1);
+  const roots = (s.analysis?.rootCauses ?? []).slice(0, CHART_ROOTS);
+  const list: ChartSeries[] = [{ values: series(s.history, n), color: SERIES_COLORS[0] }];
+  // One root cause is the total: a second line would only hide the first.
+  if (roots.length > 1) roots.forEach((rc, i) => list.push({ values: series(s.history, n, rc.id), color: SERIES_COLORS[i + 1]! }));
+  const h = s.history;
+  const span = h.length > 1 ? formatDuration(h[h.length - 1]!.t - h[Math.max(0, h.length - n)]!.t) : '';
+  const caption = `Blocked tasks${span ? `, last ${span}` : ''}`;
+  return [caption, ...lineChart(list, { width: cols, height: rows, unicode: caps.unicode, color: caps.color })];
+}
+
+function auditWarning(snap: Snapshot): Line | undefined {
+  let n = 0;
+  let last: ReturnType<typeof parseAuditBacklogLine>;
+  let lost: number | undefined;
+  for (const r of snap.kmsg) {
+    const p = parseAuditBacklogLine(r.text);
+    if (!p) continue;
+    n++;
+    if (p.lost !== undefined) lost = p.lost;
+    if (p.exceeded) last = p;
+  }
+  if (!n) return undefined;
+  const detail = last?.backlog !== undefined ? `backlog ${last.backlog} > limit ${last.limit}` : last ? 'backlog limit exceeded' : 'audit records lost';
+  return line(seg('⚠ audit ', 'error'), seg(`${detail}${lost !== undefined ? `, ${lost} records lost` : ''} (${n} kernel report${n === 1 ? '' : 's'}): the audit daemon is not draining its queue`, 'error'));
+}
+
+export function warningLines(a: Analysis | undefined, max: number): Line[] {
+  if (!a || max <= 0) return [];
+  const out: Line[] = [];
+  const aw = auditWarning(a.snapshot);
+  if (aw) out.push(aw);
+  if (a.warnings.length) {
+    const more = a.warnings.length > 1 ? ` (+${a.warnings.length - 1} more in the help view)` : '';
+    out.push(line(seg('warning: ', 'warn'), seg(`${a.warnings[0]}${more}`, 'warn')));
+  }
+  return out.slice(0, max);
+}
+
+/** HEADER_ROWS lines of `cols` columns (segments; the chart part is 'raw'). */
+export function headerLines(s: UiState, caps: TermCaps, cols: number): Line[] {
+  const cw = chartWidth(cols);
+  const left = leftLines(s);
+  if (!cw) return left;
+  const lw = cols - cw - 1;
+  const chart = chartLines(s, caps, cw);
+  return left.map((l, i) => {
+    const padded = fitLine(l, lw, true);
+    const c = chart[i] ?? '';
+    return { segs: [...padded.segs, seg(' '), i === 0 ? seg(c, 'dim') : seg(c, 'raw')] };
+  });
+}

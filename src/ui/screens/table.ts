@@ -1,0 +1,126 @@
+// The task table: wait-site group lines and task rows, only the visible window of them built.
+import type { AnalyzedTask } from '../../model.js';
+import { formatDuration } from '../../report/text.js';
+import { indexOf, siteFunc, type Row, type SortKey } from '../../store/derive.js';
+import type { UiState } from '../../store/store.js';
+import { cell, line, seg, type Line, type Role, type Seg } from '../line.js';
+import { glyphs, type TermCaps } from '../term.js';
+
+interface Column {
+  key: SortKey;
+  title: string;
+  width: number;
+  align?: 'right';
+}
+
+/** Column widths for a terminal `cols` wide: fixed columns, the rest shared by the text ones. */
+export function columns(cols: number): Column[] {
+  const wide = cols >= 100;
+  const fixed: Column[] = [
+    { key: 'pid', title: 'PID', width: 7, align: 'right' },
+    { key: 'tid', title: 'TID', width: 7, align: 'right' },
+    { key: 'user', title: 'USER', width: wide ? 9 : 7 },
+    { key: 'comm', title: 'COMM', width: wide ? 15 : 12 },
+    { key: 'state', title: wide ? 'STATE' : 'S', width: wide ? 5 : 1 },
+    { key: 'blocked', title: wide ? 'BLOCKED FOR' : 'BLOCKED', width: wide ? 12 : 8, align: 'right' },
+  ];
+  // A gutter column for tag / holder marks, then a space before each of the 9 columns.
+  const used = 1 + fixed.reduce((n, c) => n + c.width + 1, 0) + 3;
+  const rest = Math.max(18, cols - used);
+  const container = Math.max(6, Math.floor(rest * 0.16));
+  const site = Math.floor((rest - container) / 2);
+  return [
+    ...fixed,
+    { key: 'site', title: 'WAIT SITE', width: site },
+    { key: 'waits', title: 'WAITS ON / HOLDER', width: rest - container - site },
+    { key: 'container', title: 'CONTAINER', width: container },
+  ];
+}
+
+export function stateRole(state: string): Role {
+  if (state === 'D') return 'stateD';
+  if (state === 'T' || state === 't') return 'stateT';
+  if (state === 'R') return 'stateR';
+  if (state === 'Z') return 'stateZ';
+  return 'normal';
+}
+
+export function headerLine(s: UiState, cols: number, caps: TermCaps): Line {
+  const segs: Seg[] = [seg(' ', 'colHeader')];
+  for (const c of columns(cols)) {
+    const sorted = s.sort.key === c.key;
+    const mark = sorted ? (caps.unicode ? (s.sort.desc ? '▼' : '▲') : s.sort.desc ? 'v' : '^') : '';
+    const title = c.align === 'right' ? `${mark}${c.title}` : `${c.title}${mark}`;
+    segs.push(cell(title, c.width, sorted ? 'colHeaderSorted' : 'colHeader', c.align), seg(' ', 'colHeader'));
+  }
+  return { segs, fill: 'colHeader' };
+}
+
+function blockedRole(t: AnalyzedTask, hungSecs: number | undefined): Role {
+  if (t.blockedForMs === undefined) return 'dim';
+  if (hungSecs && t.blockedForMs >= hungSecs * 1000) return 'stateD';
+  return 'normal';
+}
+
+function taskLine(s: UiState, t: AnalyzedTask, cols: number): Line {
+  const a = s.analysis!;
+  const idx = indexOf(a);
+  const tagged = s.tagged.has(t.key);
+  const rowRole: Role | undefined = tagged ? 'tagged' : undefined;
+  const cs = columns(cols);
+  const w = (k: SortKey): number => cs.find((c) => c.key === k)!.width;
+  const gut = tagged ? '*' : t.isHolder ? 'H' : ' ';
+  const values: Record<SortKey, [string, Role | undefined]> = {
+    pid: [String(t.pid), undefined],
+    tid: [String(t.tid), undefined],
+    user: [t.user ?? '?', undefined],
+    comm: [t.comm, t.isHolder ? 'holder' : undefined],
+    state: [t.state, stateRole(t.state)],
+    blocked: [formatDuration(t.blockedForMs), blockedRole(t, a.snapshot.hungTask.timeoutSecs)],
+    site: [siteFunc(t), 'dim'],
+    waits: [idx.waitsText.get(t.key) ?? '-', t.isHolder && !t.waitsOn ? 'holder' : undefined],
+    container: [t.container ?? '-', 'dim'],
+  };
+  const segs: Seg[] = [seg(gut, tagged ? 'tagged' : 'holder')];
+  for (const c of cs) {
+    const [text, role] = values[c.key];
+    segs.push(seg(' '), cell(text, c.width, rowRole ?? role, c.align));
+  }
+  return { segs };
+}
+
+function groupLine(r: Extract<Row, { kind: 'group' }>, caps: TermCaps): Line {
+  const g = glyphs(caps.unicode);
+  const sign = r.collapsed ? g.collapsed : g.expanded;
+  const n = `${r.count} task${r.count === 1 ? '' : 's'}`;
+  if (r.holdersOnly) return line(seg(`${sign} `, 'group'), seg('holders', 'holder'), seg(` — ${n} holding what others wait for (not waiting themselves)`, 'group'));
+  const res = r.resource;
+  return line(
+    seg(`${sign} `, 'group'),
+    seg(r.signature, 'group'),
+    seg(` @ ${r.site}`, 'group'),
+    seg(` — ${n}`, 'group'),
+    seg(res ? ` — waits on ${res.label}` : '', 'group'),
+    seg(res && res.holders.length === 0 && res.how ? ` [${res.confidence}]` : '', 'dim'),
+  );
+}
+
+/** The visible rows, `height` of them starting at `scroll`, the cursor's as the selection bar. */
+export function tableLines(s: UiState, rows: readonly Row[], scroll: number, height: number, cols: number, caps: TermCaps): Line[] {
+  const out: Line[] = [];
+  const end = Math.min(rows.length, scroll + height);
+  for (let i = scroll; i < end; i++) {
+    const r = rows[i]!;
+    const l = r.kind === 'group' ? groupLine(r, caps) : taskLine(s, r.task, cols);
+    if (i === s.cursor) {
+      l.bar = true;
+      // Without reverse video (TERM=dumb) the selection needs a visible mark.
+      if (!caps.attrs) {
+        if (r.kind === 'group') l.segs.unshift(seg('>'));
+        else l.segs[0] = seg('>');
+      }
+    }
+    out.push(l);
+  }
+  return out;
+}
