@@ -201,7 +201,8 @@ export async function main(argv: string[]): Promise<number> {
       const { runFix } = await import('./actions/fix.js');
       return await runFix({ ...o, fix: o.fix }, new SnapshotSource(o));
     }
-    const tty = process.stdout.isTTY && process.stdin.isTTY;
+    // A dumb terminal cannot move the cursor: the full-screen view would be garbage there.
+    const tty = process.stdout.isTTY && process.stdin.isTTY && process.env.TERM !== 'dumb';
     if (o.once || o.json || o.record || o.prometheus || !tty) return await reportMode(o);
     const { runTui } = await import('./ui/run.js');
     return await runTui(o, new SnapshotSource(o));

@@ -44,10 +44,11 @@ class QuietCanvas {
   }
 }
 
+/** The top of the y axis: the maximum plus 20% headroom, as blessed-contrib's line chart does. */
 function niceMax(values: number[][]): number {
   let m = 0;
   for (const vs of values) for (const v of vs) if (v > m) m = v;
-  return Math.max(1, m);
+  return Math.max(1, Math.ceil(m * 1.2));
 }
 
 /**

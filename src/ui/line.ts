@@ -63,6 +63,8 @@ export function fitLine(l: Line, w: number, pad = !!(l.bar || l.fill)): Line {
     }
   }
   if (used < w && pad) out.push({ text: ' '.repeat(w - used), role: l.fill });
+  // An empty Ink text has no height: a blank line would vanish and pull the footer up.
+  else if (used === 0) out.push({ text: ' ' });
   return { segs: out, bar: l.bar };
 }
 

@@ -43,10 +43,12 @@ export function rootCauseLines(s: UiState, caps: TermCaps, maxCauses: number, ta
     out.push(plain(a.tasks.length ? '  blocked tasks, but no root cause found (see the table)' : '  Nothing is blocked.', a.tasks.length ? 'warn' : 'ok'));
     return out;
   }
-  const max = Math.max(1, ...s.history.slice(-SPARK_W).map((h) => h.total));
+  // Shared scale with headroom, so root causes compare and a steady count is not a solid block.
+  const max = Math.max(1, Math.ceil(1.2 * Math.max(0, ...s.history.slice(-SPARK_W).map((h) => h.total))));
   shown.forEach((rc, i) => {
     const isTarget = target?.id === rc.id;
-    const colour: Role = i < CHART_ROOTS && rcs.length > 1 ? (`series${i + 1}` as Role) : 'bold';
+    // The colour of its line on the header chart; alone, it is the total's line (red).
+    const colour: Role = rcs.length === 1 ? 'series0' : i < CHART_ROOTS ? (`series${i + 1}` as Role) : 'bold';
     const sp = spark(series(s.history, SPARK_W, rc.id), SPARK_W, max, caps.unicode);
     out.push(line(
       seg(isTarget ? `${g.selected}` : ' ', 'highlight'),

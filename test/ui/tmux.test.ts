@@ -1,0 +1,133 @@
+// The real bundle in a real terminal (tmux, on a private server): the TUI takes the alternate
+// screen, shows the frozen mount and the key that thaws it, and gives the terminal back on q,
+// on SIGTERM, and follows a resize without drawing past the last row.
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const ROOT = path.resolve(__dirname, '../..');
+const BUNDLE = path.join(ROOT, 'dist/wedgetop.mjs');
+const hasTmux = ((): boolean => {
+  try {
+    execFileSync('tmux', ['-V'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+let n = 0;
+let servers: string[] = [];
+
+function tmux(sock: string, ...args: string[]): string {
+  return execFileSync('tmux', ['-L', sock, ...args], { encoding: 'utf8' });
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** A private tmux server with one `cols`x`rows` pane running sh, in the repository. */
+function session(cols = 100, rows = 30): { sock: string; screen: () => string; alt: () => string; keys: (...k: string[]) => void; until: (pred: (s: string) => boolean, what: string) => Promise<string> } {
+  const sock = `wt-test-${process.pid}-${n++}`;
+  servers.push(sock);
+  // CI set in the environment would make Ink print only the last frame at exit (is-in-ci).
+  tmux(sock, '-f', '/dev/null', 'new-session', '-d', '-x', String(cols), '-y', String(rows), '-c', ROOT,
+    `env -u CI -u CONTINUOUS_INTEGRATION LANG=C.UTF-8 PS1='wt$ ' sh`);
+  const screen = (): string => tmux(sock, 'capture-pane', '-p');
+  const alt = (): string => tmux(sock, 'display', '-p', '#{alternate_on}').trim();
+  const keys = (...k: string[]): void => void tmux(sock, 'send-keys', ...k);
+  const until = async (pred: (s: string) => boolean, what: string): Promise<string> => {
+    const end = Date.now() + 15_000;
+    for (;;) {
+      const s = screen();
+      if (pred(s)) return s;
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}; screen:\n${s}`);
+      await sleep(100);
+    }
+  };
+  return { sock, screen, alt, keys, until };
+}
+
+afterEach(() => {
+  for (const s of servers) {
+    try {
+      execFileSync('tmux', ['-L', s, 'kill-server'], { stdio: 'ignore' });
+    } catch {
+      /* already gone */
+    }
+  }
+  servers = [];
+});
+
+describe.skipIf(!hasTmux)('in a real terminal (tmux)', () => {
+  it('shows /tmp/mnt1 with its thaw key, and q gives the terminal back', async () => {
+    expect(fs.existsSync(BUNDLE)).toBe(true);
+    const t = session();
+    try {
+      await t.until((s) => s.includes('wt$'), 'shell prompt');
+      t.keys(`node --throw-deprecation ${BUNDLE} --replay test/fixtures/frozen-ext4`, 'Enter');
+      const s = await t.until((x) => x.includes('F10Quit') && x.includes('/tmp/mnt1'), 'the TUI with data');
+      expect(t.alt()).toBe('1');
+      expect(s).toMatch(/5 blocked \[u\] thaw +frozen filesystem \/tmp\/mnt1/);
+      expect(s).toMatch(/percpu_rwsem_wait/);
+      // Never drawn on the last row: Ink would otherwise redraw the whole screen every time.
+      expect(s.split('\n')[29]).toBe('');
+      t.keys('?');
+      await t.until((x) => x.includes('Everywhere'), 'help');
+      t.keys('Escape');
+      await t.until((x) => x.includes('What to do first'), 'back from help');
+      t.keys('u');
+      await t.until((x) => x.includes('remediation: coming'), 'remedy message');
+      t.keys('q');
+      // The main screen is back as it was (the command line), with the shell's next prompt.
+      const back = await t.until((x) => !x.includes('F10Quit') && (x.match(/wt\$/g) ?? []).length >= 2, 'prompt after exit');
+      expect(t.alt()).toBe('0');
+      expect(back).toContain('--replay test/fixtures/frozen-ext4');
+      t.keys(`echo back-${process.pid}`, 'Enter');
+      const after = await t.until((x) => x.includes(`\nback-${process.pid}`), 'echo works');
+      expect(after).not.toContain('Error');
+    } finally {
+      tmux(t.sock, 'kill-server');
+    }
+  });
+
+  it('gives the terminal back on SIGTERM', async () => {
+    const t = session();
+    const pidFile = path.join(os.tmpdir(), `wt-tmux-${process.pid}.pid`);
+    try {
+      await t.until((s) => s.includes('wt$'), 'shell prompt');
+      t.keys(`sh -c 'echo $$ > ${pidFile}; exec node ${BUNDLE} --replay test/fixtures/frozen-ext4'`, 'Enter');
+      await t.until((x) => x.includes('F10Quit') && x.includes('/tmp/mnt1'), 'the TUI with data');
+      expect(t.alt()).toBe('1');
+      const pid = Number(fs.readFileSync(pidFile, 'utf8'));
+      process.kill(pid, 'SIGTERM');
+      await t.until((x) => x.includes('wt$') && !x.includes('F10Quit'), 'prompt back');
+      expect(t.alt()).toBe('0');
+      t.keys('echo status=$?', 'Enter');
+      await t.until((x) => x.includes('status=143'), 'exit status 143');
+    } finally {
+      fs.rmSync(pidFile, { force: true });
+      tmux(t.sock, 'kill-server');
+    }
+  });
+
+  it('follows a resize, staying within the new height', async () => {
+    const t = session(120, 40);
+    try {
+      await t.until((s) => s.includes('wt$'), 'shell prompt');
+      t.keys(`node ${BUNDLE} --replay test/fixtures/frozen-ext4`, 'Enter');
+      await t.until((x) => x.includes('BLOCKED FOR'), 'wide layout');
+      tmux(t.sock, 'resize-window', '-x', '80', '-y', '24');
+      const s = await t.until((x) => x.includes('F10Quit') && !x.includes('BLOCKED FOR') && x.includes('BLOCKED'), 'narrow layout');
+      const lines = s.split('\n');
+      expect(lines.findIndex((l) => l.startsWith('F1Help'))).toBe(22);
+      for (const l of lines) expect([...l].length).toBeLessThanOrEqual(80);
+      t.keys('q');
+      await t.until((x) => x.includes('wt$') && !x.includes('F10Quit'), 'prompt back');
+      expect(t.alt()).toBe('0');
+    } finally {
+      tmux(t.sock, 'kill-server');
+    }
+  });
+});
