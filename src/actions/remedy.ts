@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import type { Analysis, Remedy, RemedyAction, RootCause, Snapshot } from '../model.js';
 import { parseStat, PF_KTHREAD } from '../procfs/parse.js';
 import type { ActionLog } from './log.js';
+import { analyze } from '../graph/analyze.js';
 
 export interface ActionPlan {
   rootCause: RootCause;
@@ -205,9 +206,10 @@ export async function followUp(plan: ActionPlan, next: () => Promise<Snapshot>, 
       /* stalled collector: try again */
     }
     if (snap) {
-      const d = new Map(snap.tasks.filter((t) => t.state === 'D').map((t) => [`${t.pid}/${t.tid}`, t]));
+      // Still waiting on something (D, or a FUSE waiter asleep in S), per the same analysis.
+      const waiting = new Map(analyze(snap).tasks.filter((t) => t.waitsOn || t.state === 'D').map((t) => [t.key, t]));
       for (const k of [...stuck]) {
-        const t = d.get(k);
+        const t = waiting.get(k);
         const ranSince = t?.detail?.offCpuMs !== undefined && snap.takenAtMs - t.detail.offCpuMs > actedAtMs;
         if (!t || ranSince) stuck.delete(k);
       }

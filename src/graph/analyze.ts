@@ -9,7 +9,7 @@ import {
   auditDaemon, auditSocketOwners, fullNetlinkSocket, holderFromKmsg, holdersByCriticalSection, holdersByStack, taskKey,
   type HolderFinding,
 } from './holders.js';
-import { fuseConnectionOf, resolveTaskMount } from './mounts.js';
+import { fuseConnectionOf, isFuseMount, resolveTaskMount, type MountResolution } from './mounts.js';
 import { containerOf } from './container.js';
 
 /** What the collector should still read for the analysis to be complete. */
@@ -86,6 +86,37 @@ export function analyze(snap: Snapshot, opts: AnalyzeOptions = {}): Analysis & {
   const waitersOf = new Map<string, string[]>();
   const acquiring = new Set([...waiting].filter((k) => sites.get(k)?.signature === 'audit-mutex'));
 
+  // Both indexes are built on first use, once per analysis: `waiting` and the stacks are fixed by now.
+  let siteWaiters: Map<string, string[]> | undefined;
+  function waitersOfSite(fn: string): string[] {
+    if (!siteWaiters) {
+      siteWaiters = new Map();
+      for (const k of waiting) {
+        const f = siteFrame(byKey.get(k)!)?.func;
+        if (f === undefined) continue;
+        const l = siteWaiters.get(f);
+        if (l) l.push(k);
+        else siteWaiters.set(f, [k]);
+      }
+    }
+    return siteWaiters.get(fn) ?? [];
+  }
+  const netlinkDest = new Map<boolean, HolderFinding | undefined>();
+  let byFunc: Map<string, Task[]> | undefined;
+  function tasksThrough(fn: string): Task[] {
+    if (!byFunc) {
+      byFunc = new Map();
+      for (const t of snap.tasks) {
+        for (const f of new Set((t.detail?.stack ?? []).map((x) => x.func))) {
+          const l = byFunc.get(f);
+          if (l) l.push(t);
+          else byFunc.set(f, [t]);
+        }
+      }
+    }
+    return byFunc.get(fn) ?? [];
+  }
+
   const addResource = (r: Omit<Resource, 'holders' | 'holderScope' | 'how' | 'confidence'>, find: () => HolderFinding | undefined, fallbackHow: string): Resource => {
     let res = resources.get(r.id);
     if (!res) {
@@ -127,7 +158,9 @@ export function analyze(snap: Snapshot, opts: AnalyzeOptions = {}): Analysis & {
       case 'netlink-dest': {
         const audit = (t.detail?.stack ?? []).some((f) => AUDIT_PATH.includes(f.func)) || t.comm === 'kauditd';
         if (!snap.gathered.netlink) needs.netlink = true;
-        const f = audit ? auditDaemon(snap, isSenderOnly) : fullNetlinkSocket(snap);
+        // The same answer for every waiter of a kind: look it up once, not once per waiter.
+        if (!netlinkDest.has(audit)) netlinkDest.set(audit, audit ? auditDaemon(snap, isSenderOnly) : fullNetlinkSocket(snap));
+        const f = netlinkDest.get(audit);
         const id = f?.socket ? `netlink:${f.socket.protocol}:${f.socket.portid}` : audit ? 'netlink:audit-daemon' : 'netlink:?';
         const label = f?.socket
           ? `${audit ? 'audit daemon ' : ''}netlink socket portid ${f.socket.portid}${f.socket.full ? ' (receive buffer full)' : ''}`
@@ -156,7 +189,7 @@ export function analyze(snap: Snapshot, opts: AnalyzeOptions = {}): Analysis & {
       }
       case 'fuse-daemon': {
         if (!snap.gathered.fuse) needs.fuse = true;
-        const r = resolveTaskMount(t, mountsOf(t));
+        const r = resolveFuse(t, mountsOf(t), snap);
         const conn = r.mount ? fuseConnectionOf(r.mount) : undefined;
         const daemons = snap.fuseDaemons;
         res = addResource(
@@ -183,7 +216,8 @@ export function analyze(snap: Snapshot, opts: AnalyzeOptions = {}): Analysis & {
           const fromKmsg = holderFromKmsg(snap, t.tid);
           if (fromKmsg) return fromKmsg;
           if (!frame) return undefined;
-          const f = holdersByCriticalSection(snap.tasks, frame, siteFrame, new Set(waitersOfSite(fn)));
+          // Only tasks with fn on their stack can be inside it (indexed once: this runs per site).
+          const f = holdersByCriticalSection(tasksThrough(fn), frame, siteFrame, new Set(waitersOfSite(fn)));
           if (!f && !snap.gathered.stackScan) needs.stackScan = true;
           return f;
         }, 'holder unknown');
@@ -196,12 +230,6 @@ export function analyze(snap: Snapshot, opts: AnalyzeOptions = {}): Analysis & {
       if (l) l.push(k);
       else waitersOf.set(res.id, [k]);
     }
-  }
-  function waitersOfSite(fn: string): string[] {
-    return [...waiting].filter((k) => {
-      const t = byKey.get(k)!;
-      return siteFrame(t)?.func === fn;
-    });
   }
 
   // Holders must be read too, whatever their state (seed 000's holder slept in S).
@@ -279,16 +307,29 @@ export function analyze(snap: Snapshot, opts: AnalyzeOptions = {}): Analysis & {
       }
     }
   }
-  for (const rc of rootCauses) rc.chain = chainText(rc, rootsOf, resources, byKey, sites, waitsOn, threadsOf);
+  // Root node -> the waiters whose chains end there, in waiter order (one pass, not one per root cause).
+  const blockedByRoot = new Map<string, string[]>();
+  for (const [k, roots] of rootsOf) {
+    for (const node of roots) {
+      if (`task:${k}` === node) continue;
+      const l = blockedByRoot.get(node);
+      if (l) l.push(k);
+      else blockedByRoot.set(node, [k]);
+    }
+  }
+  for (const rc of rootCauses) rc.chain = chainText(rc, blockedByRoot, resources, byKey, sites, waitsOn, threadsOf);
   rootCauses.sort((a, b) => b.blocked - a.blocked || a.id.localeCompare(b.id));
 
   // 5. Tasks for the views: waiters and holders.
   const holderKeys = new Set<string>();
   for (const r of resources.values()) for (const h of r.holders) holderKeys.add(h);
+  // A whole-process holder is shown by its main thread ("pid/pid").
+  const processHolderKeys = new Set<string>();
+  for (const r of resources.values()) if (r.holderScope === 'process') for (const h of r.holders) processHolderKeys.add(h);
   const tasks: AnalyzedTask[] = [];
   for (const t of snap.tasks) {
     const k = taskKey(t);
-    const isHolder = holderKeys.has(k) || [...resources.values()].some((r) => r.holderScope === 'process' && r.holders.includes(`${t.pid}/${t.pid}`) && t.tid === t.pid);
+    const isHolder = holderKeys.has(k) || (t.tid === t.pid && processHolderKeys.has(k));
     if (!waiting.has(k) && !isHolder) continue;
     const off = t.detail?.offCpuMs;
     const first = opts.firstSeen?.get(k);
@@ -314,6 +355,24 @@ export function analyze(snap: Snapshot, opts: AnalyzeOptions = {}): Analysis & {
     warnings,
     needs,
   };
+}
+
+/**
+ * The FUSE mount a waiter waits on: its fd or path (FUSE mounts only); else, when only one
+ * connection has requests waiting (or only one FUSE mount exists), that one: a task exiting
+ * with the file open has no fds left to tell.
+ */
+function resolveFuse(t: Task, mounts: Mount[], snap: Snapshot): MountResolution {
+  const r = resolveTaskMount(t, mounts, { anyFd: true, only: isFuseMount });
+  if (r.mount) return r;
+  const fuse = mounts.filter(isFuseMount);
+  const busy = snap.fuseConnections.filter((c) => c.waiting > 0);
+  if (busy.length === 1) {
+    const m = fuse.find((x) => fuseConnectionOf(x) === busy[0]!.id);
+    if (m) return { mount: m, how: `the only FUSE connection with requests waiting (${busy[0]!.waiting})`, confidence: 'likely' };
+  }
+  if (fuse.length === 1) return { mount: fuse[0], how: 'the only FUSE mount', confidence: 'guess' };
+  return r;
 }
 
 function rank(c: string): number {
@@ -397,11 +456,11 @@ function fuseAbort(conn: number): Remedy {
 }
 
 function chainText(
-  rc: RootCause, rootsOf: Map<string, Set<string>>, resources: Map<string, Resource>, byKey: Map<string, Task>,
+  rc: RootCause, blockedByRoot: Map<string, string[]>, resources: Map<string, Resource>, byKey: Map<string, Task>,
   sites: Map<string, WaitSite>, waitsOn: Map<string, string>, threadsOf: Map<number, Task[]>,
 ): string[] {
   const rootNode = rc.kind === 'task' || (rc.kind === 'fuse' && rc.pid !== undefined) ? `task:${rc.pid}/${rc.tid}` : `res:${rc.id.replace(/^unknown:/, '')}`;
-  const blocked = [...rootsOf].filter(([k, roots]) => roots.has(rootNode) && `task:${k}` !== rootNode).map(([k]) => k);
+  const blocked = blockedByRoot.get(rootNode) ?? [];
   const hop = (k: string): string | undefined => {
     const r = resources.get(waitsOn.get(k) ?? '');
     const h = r?.holders[0];
@@ -419,8 +478,12 @@ function chainText(
   };
   // The representative is the waiter farthest from the root (the whole chain shows), then
   // the one whose wait site is shared by most tasks.
-  const count = (k: string): number => blocked.filter((o) => waitsOn.get(o) === waitsOn.get(k)).length;
-  const first = [...blocked].sort((a, b) => walk(b).length - walk(a).length || count(b) - count(a) || a.localeCompare(b))[0];
+  // Both sort keys computed once per waiter, not once per comparison.
+  const sameWait = new Map<string | undefined, number>();
+  for (const o of blocked) sameWait.set(waitsOn.get(o), (sameWait.get(waitsOn.get(o)) ?? 0) + 1);
+  const count = (k: string): number => sameWait.get(waitsOn.get(k)) ?? 0;
+  const depth = new Map(blocked.map((k) => [k, walk(k).length]));
+  const first = [...blocked].sort((a, b) => depth.get(b)! - depth.get(a)! || count(b) - count(a) || a.localeCompare(b))[0];
   if (!first) return [rc.label];
   const site = sites.get(first);
   const n = count(first);

@@ -22,12 +22,19 @@ const FD_FIRST = new Set([
 /** Syscalls with (dirfd, path, ...). */
 const DIRFD_PATH = new Set([
   'openat', 'openat2', 'mkdirat', 'unlinkat', 'mknodat', 'fchownat', 'futimesat', 'newfstatat', 'renameat',
-  'renameat2', 'linkat', 'fchmodat', 'fchmodat2', 'utimensat', 'faccessat', 'faccessat2',
+  'renameat2', 'linkat', 'fchmodat', 'fchmodat2', 'utimensat', 'faccessat', 'faccessat2', 'statx',
 ]);
 /** Syscalls with (path, ...) relative to cwd. */
 const PATH_FIRST = new Set([
   'open', 'creat', 'mkdir', 'rmdir', 'unlink', 'rename', 'link', 'chmod', 'chown', 'lchown', 'truncate',
   'utime', 'utimes', 'mknod', 'setxattr', 'lsetxattr', 'removexattr', 'lremovexattr',
+  'stat', 'lstat', 'access', 'getxattr', 'lgetxattr', 'readlink', 'chdir', 'statfs',
+]);
+
+/** Syscalls whose first argument is an fd (reads too: a FUSE waiter may be reading). */
+const ANY_FD_FIRST = new Set([
+  ...FD_FIRST, 'read', 'pread64', 'readv', 'preadv', 'preadv2', 'getdents64', 'getdents', 'fstat', 'lseek', 'fstatfs',
+  'fgetxattr', 'flistxattr', 'flock', 'fcntl', 'close', 'fadvise64', 'readahead', 'mmap', 'sendfile', 'splice',
 ]);
 
 /** Which syscall argument is the path being written (read from /proc/PID/mem by the collector). */
@@ -54,8 +61,17 @@ function hexArg(a: string | undefined): number | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
-/** The mount a task's current operation writes to, and how sure that is. */
-export function resolveTaskMount(task: Task, mounts: Mount[]): MountResolution {
+export interface ResolveOptions {
+  /** Consider every fd-taking syscall, not only writes (FUSE: a read waits on the daemon too). */
+  anyFd?: boolean;
+  /** Only these mounts can be the answer (FUSE: only FUSE mounts). */
+  only?: (m: Mount) => boolean;
+}
+
+/** The mount a task's current operation writes to (or reads from), and how sure that is. */
+export function resolveTaskMount(task: Task, allMounts: Mount[], o: ResolveOptions = {}): MountResolution {
+  const mounts = o.only ? allMounts.filter(o.only) : allMounts;
+  const fdSyscalls = o.anyFd ? ANY_FD_FIRST : FD_FIRST;
   const d = task.detail;
   if (!d) return { how: 'no details read for the task', confidence: 'guess' };
   const sc = d.syscall;
@@ -63,7 +79,7 @@ export function resolveTaskMount(task: Task, mounts: Mount[]): MountResolution {
   const byId = (id: number | undefined): Mount | undefined =>
     id === undefined ? undefined : mounts.find((m) => m.mountId === id);
 
-  if (name && FD_FIRST.has(name)) {
+  if (name && fdSyscalls.has(name)) {
     const fdNum = hexArg(sc!.args[0]);
     const fd = d.fds?.find((f) => f.fd === fdNum);
     const m = byId(fd?.mntId);
@@ -103,8 +119,8 @@ export function resolveTaskMount(task: Task, mounts: Mount[]): MountResolution {
   }
 
   if (d.cwd) {
-    const m = mountForPath(mounts, d.cwd);
-    if (m && m.mountPoint !== '/') return { mount: m, how: `cwd ${d.cwd} (no better evidence)`, confidence: 'guess' };
+    const m = mountForPath(o.only ? allMounts : mounts, d.cwd);
+    if (m && m.mountPoint !== '/' && (!o.only || o.only(m))) return { mount: m, how: `cwd ${d.cwd} (no better evidence)`, confidence: 'guess' };
   }
   // A single non-root fd-backed mount among the task's open files is a last guess.
   const fdMounts = new Set((d.fds ?? []).map((f) => byId(f.mntId)).filter((m): m is Mount => !!m && m.mountPoint !== '/'));
@@ -116,8 +132,10 @@ export function resolveTaskMount(task: Task, mounts: Mount[]): MountResolution {
 }
 
 /** FUSE connection number: the minor of the mount's anonymous device (0:N -> N). */
+export const isFuseMount = (m: Mount): boolean => m.fsType === 'fuse' || m.fsType.startsWith('fuse.') || m.fsType === 'fuseblk';
+
 export function fuseConnectionOf(m: Mount): number | undefined {
-  if (!m.fsType.startsWith('fuse')) return undefined;
+  if (!isFuseMount(m)) return undefined;
   const minor = Number(m.majMin.split(':')[1]);
   return Number.isFinite(minor) ? minor : undefined;
 }

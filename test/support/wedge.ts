@@ -40,6 +40,9 @@ export function sweepWedges(): void {
   if (!fs.existsSync(WEDGE_ROOT)) return;
   for (const name of fs.readdirSync(WEDGE_ROOT)) {
     const p = path.join(WEDGE_ROOT, name);
+    // NAME-PID-TIME: a wedge of a test run that is still alive (another vitest) is not ours to sweep.
+    const owner = Number(/^[a-z]+-(\d+)-\d+/.exec(name)?.[1]);
+    if (owner && owner !== process.pid && fs.existsSync(`/proc/${owner}`)) continue;
     if (name === 'action-log') {
       fs.rmSync(p, { recursive: true, force: true });
       continue;
@@ -49,6 +52,10 @@ export function sweepWedges(): void {
       spawnSync(script[0]!, [...script.slice(1), 'down', ...(name.startsWith('frozen-') ? [p] : ['--state-file', p])], { stdio: 'inherit', timeout: 60_000 });
     } else if (name.startsWith('audit-')) {
       spawnSync('python3', ['test/wedges/audit_deadlock.py', 'down', '--state-file', p], { stdio: 'inherit', timeout: 60_000 });
+    } else if (name.startsWith('fuse-')) {
+      // F, F.mnt, F.log, F.daemon, F.c0...: every one of them means "down F" (idempotent).
+      const sf = path.join(WEDGE_ROOT, name.replace(/\.(mnt|daemon|go|log|c\d+)(\.tmp)?$/, ''));
+      spawnSync('python3', ['test/wedges/fuse_stuck.py', 'down', '--state-file', sf], { stdio: 'inherit', timeout: 60_000 });
     }
     // Never rm -r here: if a down failed, the directory may hold a still-frozen mount and the
     // rm would hang in D. A successful down removes its own state.
@@ -133,4 +140,36 @@ export async function untilNoneInD(pids: number[], ms = 10_000): Promise<number[
     if (left.length === 0 || Date.now() > end) return left;
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+export interface FuseStuckWedge {
+  daemonPid: number;
+  daemonComm: string;
+  /** 'S' (hung: reads requests, never answers) or 'T' (--stop-daemon). */
+  daemonState: string;
+  mount: string;
+  connection: number;
+  /** /sys/fs/fuse/connections/N/waiting when up finished. */
+  waiting: number;
+  clientPids: number[];
+  clients: { pid: number; kind: 'read' | 'stat' | 'exit'; comm: string; state: string; wchan: string }[];
+  stopDaemon: boolean;
+  interrupted: boolean;
+  down(): void;
+}
+
+/**
+ * Clients of a FUSE mount whose daemon stopped answering (test/wedges/fuse_stuck.py). By default
+ * the daemon is hung and the readers/lookups got a caught SIGTERM (killable wait: D); stopDaemon
+ * SIGSTOPs a healthy daemon instead; interrupt: false leaves the clients in S.
+ */
+export function fuseStuckUp(opts: { stopDaemon?: boolean; interrupt?: boolean; readers?: number; lookups?: number; exiters?: number } = {}): FuseStuckWedge {
+  const extra = [
+    ...(opts.stopDaemon ? ['--stop-daemon'] : []),
+    ...(opts.interrupt === false ? ['--no-interrupt'] : []),
+    ...(opts.readers !== undefined ? ['--readers', String(opts.readers)] : []),
+    ...(opts.lookups !== undefined ? ['--lookups', String(opts.lookups)] : []),
+    ...(opts.exiters !== undefined ? ['--exiters', String(opts.exiters)] : []),
+  ];
+  return pyWedge<Omit<FuseStuckWedge, 'down'>>('test/wedges/fuse_stuck.py', 'fuse', extra);
 }
