@@ -29,7 +29,9 @@ const SHOTS: Shot[] = [
   { name: 'main', fixture: 'frozen-ext4', keys: [], cols: 110, rows: 30, expect: '/tmp/mnt1' },
   { name: 'detail', fixture: 'frozen-ext4', keys: ['Down', 'Enter'], cols: 110, rows: 40, expect: 'Kernel stack' },
   { name: 'graph', fixture: 'seed-000', keys: ['t'], cols: 110, rows: 30, expect: 'Deadlock cycles' },
-  { name: 'help', fixture: 'frozen-ext4', keys: ['?'], cols: 110, rows: 46, expect: 'Everywhere' },
+  { name: 'help', fixture: 'frozen-ext4', keys: ['?'], cols: 110, rows: 66, expect: 'Everywhere' },
+  // A replay: the dialog says it will only dry-run (the PIDs describe another moment).
+  { name: 'confirm', fixture: 'seed-000', keys: ['k'], cols: 110, rows: 30, expect: 'Kill auditbeat' },
   { name: 'main-seed-000', fixture: 'seed-000', keys: [], cols: 110, rows: 30, expect: 'DEADLOCK' },
   { name: 'main-seed-004', fixture: 'seed-004', keys: [], cols: 110, rows: 30, expect: '/var' },
   { name: 'main-80x24', fixture: 'frozen-ext4', keys: [], cols: 80, rows: 24, expect: '/tmp/mnt1' },

@@ -1,6 +1,7 @@
 // The refresh loop: SnapshotSource.next() -> analyze() -> store. At most one request is out at
 // a time; a collector that stops answering is reported as stalled while the last data stays on
-// screen, and nothing here ever waits synchronously, so keys keep working.
+// screen, and nothing here ever waits synchronously, so keys keep working. A remedy's follow-up
+// gets its snapshots from here too (nextSnapshot), so it never sends a second request of its own.
 import type { Analysis, Snapshot } from '../model.js';
 import { analyze } from '../graph/analyze.js';
 import type { UiStore } from './store.js';
@@ -19,6 +20,13 @@ export interface RefresherOptions {
   isStall?: (e: unknown) => boolean;
 }
 
+interface Waiter {
+  /** Only a request started at or after this answers it: older ones predate the action. */
+  after: number;
+  resolve: (s: Snapshot) => void;
+  reject: (e: unknown) => void;
+}
+
 export class Refresher {
   /** Task key -> when it was first seen blocked: analyze()'s fallback for "blocked for". */
   readonly firstSeen = new Map<string, number>();
@@ -26,6 +34,7 @@ export class Refresher {
   private watchdog?: NodeJS.Timeout;
   private inFlight = false;
   private stopped = false;
+  private waiters: Waiter[] = [];
   private readonly clock: () => number;
 
   constructor(private readonly store: UiStore, private readonly source: SnapshotProvider, private readonly o: RefresherOptions) {
@@ -44,6 +53,22 @@ export class Refresher {
     this.stopped = true;
     clearTimeout(this.timer);
     clearInterval(this.watchdog);
+    for (const w of this.waiters.splice(0)) w.reject(new Error('refresher stopped'));
+  }
+
+  /**
+   * The next snapshot from a request started now or later: a request is sent at once unless one
+   * is already out, in which case the next one follows it without waiting for the interval.
+   */
+  nextSnapshot(): Promise<Snapshot> {
+    if (this.stopped) return Promise.reject(new Error('refresher stopped'));
+    return new Promise<Snapshot>((resolve, reject) => {
+      this.waiters.push({ after: this.clock(), resolve, reject });
+      if (!this.inFlight) {
+        clearTimeout(this.timer);
+        this.tick(true);
+      }
+    });
   }
 
   get pending(): boolean {
@@ -51,8 +76,13 @@ export class Refresher {
   }
 
   /** One request, unless one is already out. Schedules the next when this one settles. */
-  tick(): void {
+  tick(force = false): void {
     if (this.stopped || this.inFlight) return;
+    // The admin is reading a confirm dialog: the screen under it, and what it names, hold still.
+    if (!force && this.store.getState().dialog !== undefined) {
+      this.schedule();
+      return;
+    }
     this.inFlight = true;
     const started = this.clock();
     this.store.getState().setPending(true);
@@ -65,6 +95,7 @@ export class Refresher {
     p.then(
       (snap) => {
         if (this.stopped) return;
+        this.settle(started, (w) => w.resolve(snap));
         let a: Analysis;
         try {
           a = this.analyze(snap);
@@ -76,7 +107,9 @@ export class Refresher {
         this.store.getState().setAnalysis(a);
       },
       (e: unknown) => {
-        if (!this.stopped) this.fail(e);
+        if (this.stopped) return;
+        this.settle(started, (w) => w.reject(e));
+        this.fail(e);
       },
     ).finally(() => {
       this.inFlight = false;
@@ -103,9 +136,21 @@ export class Refresher {
     this.store.getState().setCollectorError(msg, stall);
   }
 
+  /** Answer the waiters this request (started at `started`) is recent enough for. */
+  private settle(started: number, f: (w: Waiter) => void): void {
+    const ready = this.waiters.filter((w) => w.after <= started);
+    this.waiters = this.waiters.filter((w) => w.after > started);
+    for (const w of ready) f(w);
+  }
+
   private schedule(): void {
     if (this.stopped) return;
     clearTimeout(this.timer);
+    // Someone is waiting for a fresher snapshot than the one that just came: ask again now.
+    if (this.waiters.length) {
+      this.timer = setTimeout(() => this.tick(true), 0);
+      return;
+    }
     this.timer = setTimeout(() => this.tick(), this.o.intervalMs);
     this.timer.unref?.();
   }

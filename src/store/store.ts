@@ -2,10 +2,15 @@
 // turn into actions on it, and the views are pure functions of it.
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { Analysis, RemedyAction, RootCause } from '../model.js';
+import type { ActionPlan, FollowResult } from '../actions/remedy.js';
+import type { ActionRecord } from '../actions/log.js';
 import { pushSample, sampleOf, type HistorySample } from './history.js';
 import { rowsOf, scrollFor, SORT_KEYS, targetRootCause, type Row, type SortSpec } from './derive.js';
 
-export type View = 'main' | 'detail' | 'graph' | 'help';
+export type View = 'main' | 'detail' | 'graph' | 'help' | 'actions';
+
+/** Where the main view's selection is: a task in the table, or a root cause in the panel. */
+export type Focus = 'table' | 'causes';
 
 export interface CollectorStatus {
   /** A request is out (never two at once). */
@@ -30,10 +35,49 @@ export interface Message {
 }
 
 /**
- * Remediation plugs in here (src/actions/ builds it). Called with the root cause of the selected
- * task and the remedy asked for; the returned text is shown in the footer.
+ * Remediation plugs in here (src/store/remediation.ts builds it for the TUI). The store asks it
+ * for a plan when a remedy key is pressed and hands it the plan once the admin confirmed; the
+ * run reports back through the store's action* methods, never by blocking the key path.
  */
-export type RemedyHandler = (rootCause: RootCause, action: RemedyAction) => Promise<string | void> | string | void;
+export interface Remediator {
+  /** Actions only show what they would run: --dry-run, or a replayed snapshot. */
+  readonly dryRun: boolean;
+  /** Why actions are dry-run only when --dry-run was not given (a replay). */
+  readonly dryRunWhy?: string;
+  /** The action log's file, or why it is not on a tmpfs (entries are then kept in memory only). */
+  readonly logFile?: string;
+  readonly logProblem?: string;
+  plan(a: Analysis, rootCauseId: string, action: RemedyAction): ActionPlan | { refused: string };
+  /** Start the confirmed plan; returns at once. */
+  run(plan: ActionPlan): void;
+}
+
+/** The remedy confirmation dialog. */
+export interface ConfirmDialog {
+  plan: ActionPlan;
+  /** 2: the second question of a plan that asks twice (fuse-abort). */
+  stage: 1 | 2;
+  /** The highlighted answer: Enter takes it. Always starts on No. */
+  choice: 'no' | 'yes';
+  dryRun: boolean;
+  dryRunWhy?: string;
+}
+
+/** The action running now, or the last one (its outcome stays on screen). */
+export interface ActionRun {
+  plan: ActionPlan;
+  dryRun: boolean;
+  startedAt: number;
+  /** Every step execute() reported, in order, with when. */
+  steps: { at: number; text: string }[];
+  phase: 'running' | 'following' | 'done';
+  /** Follow-up progress: how many of plan.blockedKeys came free so far. */
+  follow?: FollowResult;
+  ok?: boolean;
+  /** One line: the outcome, as the action log has it. */
+  result?: string;
+  finishedAt?: number;
+}
 
 export interface StoreOptions {
   intervalMs: number;
@@ -72,7 +116,14 @@ export interface UiState {
   /** Bumped by Ctrl-L. */
   redraws: number;
   mem?: MemInfo;
-  remedyHandler?: RemedyHandler;
+  focus: Focus;
+  /** The root cause selected in the panel (by id, so it survives refreshes that reorder them). */
+  causeId?: string;
+  dialog?: ConfirmDialog;
+  action?: ActionRun;
+  /** A copy of the action log's entries (this session), for the actions view. */
+  actionLog: readonly ActionRecord[];
+  remediator?: Remediator;
   readonly opts: Readonly<Omit<StoreOptions, 'clock'>>;
 
   setAnalysis(a: Analysis): void;
@@ -81,7 +132,7 @@ export interface UiState {
   setCollectorError(msg: string, stalled: boolean): void;
   setViewport(v: Partial<UiState['viewport']>): void;
   setMem(m: MemInfo | undefined): void;
-  setRemedyHandler(h: RemedyHandler | undefined): void;
+  setRemediator(r: Remediator | undefined): void;
   tick(): void;
   say(text: string, level?: Message['level']): void;
 
@@ -104,8 +155,32 @@ export interface UiState {
   setCollapsed(collapsed: boolean): void;
   togglePause(): void;
   redraw(): void;
+  toggleFocus(): void;
+  selectCause(n: number): void;
   requestRemedy(action: RemedyAction, key: string): void;
+  confirmYes(): void;
+  confirmNo(): void;
+  confirmToggle(): void;
+  confirmEnter(): void;
+  actionBegin(plan: ActionPlan, dryRun: boolean): void;
+  actionStep(text: string): void;
+  actionFollow(f: FollowResult): void;
+  actionEnd(ok: boolean, result: string, follow?: FollowResult): void;
+  setActionLog(entries: readonly ActionRecord[]): void;
 }
+
+/** The root cause the remedy keys act on now: the panel's selection, else the selected task's. */
+export function remedyTarget(s: Pick<UiState, 'analysis' | 'sort' | 'filter' | 'collapsed' | 'cursor' | 'focus' | 'causeId'>): RootCause | undefined {
+  const a = s.analysis;
+  if (s.focus === 'causes' && a) {
+    const rc = a.rootCauses.find((r) => r.id === s.causeId);
+    if (rc) return rc;
+  }
+  return targetRootCause(a, rowsFor(s), s.cursor);
+}
+
+/** True while an action or its follow-up runs: a second one waits for it. */
+export const actionBusy = (s: Pick<UiState, 'action'>): boolean => !!s.action && s.action.phase !== 'done';
 
 export type UiStore = StoreApi<UiState>;
 
@@ -134,7 +209,17 @@ export function createUiStore(o: StoreOptions): UiStore {
       const cursor = place(rows, s.selectedId);
       return { ...patch, cursor, selectedId: rows[cursor]?.id, scroll: scrollFor(cursor, s.scroll, s.viewport.tableRows, rows.length) };
     };
-    const apply = (a: Analysis): Partial<UiState> => reselect({ analysis: a, stashed: undefined });
+    const apply = (a: Analysis): Partial<UiState> => {
+      // A selected root cause that went away (freed) is not replaced by another one: the remedy
+      // keys go back to acting on the selected task's, which the admin can see in the table.
+      const lost = get().focus === 'causes' && !a.rootCauses.some((r) => r.id === get().causeId);
+      return reselect({ analysis: a, stashed: undefined, ...(lost ? { focus: 'table' as const, causeId: undefined } : {}) });
+    };
+    /** The dialog gone; what arrived under it is shown now (unless paused with Z). */
+    const closeDialog = (): Partial<UiState> => {
+      const s = get();
+      return s.stashed && !s.paused ? { ...apply(s.stashed), dialog: undefined } : { dialog: undefined };
+    };
 
     return {
       history: [],
@@ -152,6 +237,8 @@ export function createUiStore(o: StoreOptions): UiStore {
       overlayScroll: 0,
       viewport: { tableRows: 10, overlayRows: 20, overlayTotal: 0 },
       redraws: 0,
+      focus: 'table',
+      actionLog: [],
       opts,
 
       setAnalysis(a) {
@@ -159,7 +246,8 @@ export function createUiStore(o: StoreOptions): UiStore {
         const s = get();
         const collector: CollectorStatus = { ...s.collector, pending: false, pendingSince: undefined, stalledSince: undefined, lastError: undefined, lastOkAt: now, refreshes: s.collector.refreshes + 1 };
         const history = pushSample(s.history, sampleOf(a, now));
-        if (s.paused) set({ stashed: a, collector, history, now });
+        // Under the dialog the screen must keep showing what the admin is confirming.
+        if (s.paused || s.dialog) set({ stashed: a, collector, history, now });
         else set({ ...apply(a), collector, history, now });
       },
       setPending(pending) {
@@ -192,8 +280,8 @@ export function createUiStore(o: StoreOptions): UiStore {
       setMem(m) {
         set({ mem: m });
       },
-      setRemedyHandler(h) {
-        set({ remedyHandler: h });
+      setRemediator(r) {
+        set({ remediator: r });
       },
       tick() {
         set({ now: clock() });
@@ -203,10 +291,23 @@ export function createUiStore(o: StoreOptions): UiStore {
       },
 
       move(delta) {
-        get().moveTo(get().cursor + delta);
+        const s = get();
+        if (s.focus === 'causes') {
+          const rcs = s.analysis?.rootCauses ?? [];
+          const i = rcs.findIndex((r) => r.id === s.causeId);
+          s.moveTo(Math.max(0, i) + delta);
+          return;
+        }
+        s.moveTo(s.cursor + delta);
       },
       moveTo(index) {
         const s = get();
+        if (s.focus === 'causes') {
+          const rcs = s.analysis?.rootCauses ?? [];
+          const rc = rcs[Math.max(0, Math.min(index, rcs.length - 1))];
+          if (rc) set({ causeId: rc.id });
+          return;
+        }
         const rows = rowsFor(s);
         const cursor = Math.max(0, Math.min(index, rows.length - 1));
         set({ cursor, selectedId: rows[cursor]?.id, scroll: scrollFor(cursor, s.scroll, s.viewport.tableRows, rows.length) });
@@ -235,10 +336,11 @@ export function createUiStore(o: StoreOptions): UiStore {
       close() {
         const s = get();
         if (s.view !== 'main') set({ view: 'main', overlayScroll: 0 });
+        else if (s.focus === 'causes') set({ focus: 'table' });
         else if (s.filter) set(reselect({ filter: '', filterEditing: false }));
       },
       startFilter() {
-        set({ filterEditing: true, view: 'main' });
+        set({ filterEditing: true, view: 'main', focus: 'table' });
       },
       typeFilter(text) {
         set(reselect({ filter: get().filter + text }));
@@ -291,15 +393,40 @@ export function createUiStore(o: StoreOptions): UiStore {
       },
       togglePause() {
         const s = get();
-        if (s.paused && s.stashed) set({ ...apply(s.stashed), paused: false });
+        if (s.paused && s.stashed && !s.dialog) set({ ...apply(s.stashed), paused: false });
         else set({ paused: !s.paused });
       },
       redraw() {
         set({ redraws: get().redraws + 1 });
       },
+      toggleFocus() {
+        const s = get();
+        if (s.focus === 'causes') {
+          set({ focus: 'table' });
+          return;
+        }
+        const rcs = s.analysis?.rootCauses ?? [];
+        if (rcs.length === 0) {
+          s.say('no root cause to select');
+          return;
+        }
+        // Start on the one the remedy keys act on now, so Tab alone changes nothing they would do.
+        const now = targetRootCause(s.analysis, rowsFor(s), s.cursor);
+        set({ focus: 'causes', causeId: now?.id ?? rcs[0]!.id });
+      },
+      selectCause(n) {
+        const s = get();
+        const rc = s.analysis?.rootCauses[n - 1];
+        if (!rc) {
+          s.say(`no root cause ${n} (there ${s.analysis?.rootCauses.length === 1 ? 'is 1' : `are ${s.analysis?.rootCauses.length ?? 0}`})`, 'warn');
+          return;
+        }
+        set({ focus: 'causes', causeId: rc.id, filterEditing: false });
+      },
       requestRemedy(action, key) {
         const s = get();
-        const rc = targetRootCause(s.analysis, rowsFor(s), s.cursor);
+        if (s.dialog) return;
+        const rc = remedyTarget(s);
         if (!rc) {
           s.say('nothing is blocked: no root cause to act on');
           return;
@@ -314,20 +441,72 @@ export function createUiStore(o: StoreOptions): UiStore {
           s.say(`read-only: not running ${remedy.command}`, 'warn');
           return;
         }
-        const h = s.remedyHandler;
-        if (!h) {
-          s.say(`remediation: coming — ${key} would run: ${remedy.command}`, 'warn');
+        const r = s.remediator;
+        if (!r) {
+          s.say(`remediation is not available here — ${key} would run: ${remedy.command}`, 'warn');
           return;
         }
-        try {
-          const r = h(rc, action);
-          if (r instanceof Promise) {
-            s.say(`${action}: ${remedy.command} …`);
-            r.then((m) => m && get().say(m), (e: unknown) => get().say(`${action} failed: ${e instanceof Error ? e.message : String(e)}`, 'error'));
-          } else if (r) s.say(r);
-        } catch (e) {
-          s.say(`${action} failed: ${e instanceof Error ? e.message : String(e)}`, 'error');
+        if (actionBusy(s)) {
+          s.say(`an action is still running on ${s.action!.plan.target}: wait for its outcome (L shows its steps)`, 'warn');
+          return;
         }
+        const plan = s.analysis ? r.plan(s.analysis, rc.id, action) : { refused: 'no data yet' };
+        if ('refused' in plan) {
+          s.say(`refused: ${plan.refused}`, 'error');
+          return;
+        }
+        set({ dialog: { plan, stage: 1, choice: 'no', dryRun: r.dryRun, dryRunWhy: r.dryRunWhy }, message: undefined });
+      },
+      confirmYes() {
+        const s = get();
+        const d = s.dialog;
+        if (!d) return;
+        if (d.plan.confirmTwice && d.stage === 1) {
+          // The second question starts on No again: one reflexive Enter must not abort a mount.
+          set({ dialog: { ...d, stage: 2, choice: 'no' } });
+          return;
+        }
+        set(closeDialog());
+        if (!s.remediator) return;
+        s.remediator.run(d.plan);
+      },
+      confirmNo() {
+        const s = get();
+        if (!s.dialog) return;
+        set({ ...closeDialog(), message: { text: `not run: ${s.dialog.plan.command}`, level: 'info', at: clock() } });
+      },
+      confirmToggle() {
+        const d = get().dialog;
+        if (d) set({ dialog: { ...d, choice: d.choice === 'no' ? 'yes' : 'no' } });
+      },
+      confirmEnter() {
+        const d = get().dialog;
+        if (!d) return;
+        if (d.choice === 'yes') get().confirmYes();
+        else get().confirmNo();
+      },
+      actionBegin(plan, dryRun) {
+        const now = clock();
+        set({ action: { plan, dryRun, startedAt: now, steps: [], phase: 'running' }, now });
+      },
+      actionStep(text) {
+        const a = get().action;
+        if (!a) return;
+        const now = clock();
+        set({ action: { ...a, steps: [...a.steps, { at: now, text }] }, now });
+      },
+      actionFollow(f) {
+        const a = get().action;
+        if (a) set({ action: { ...a, phase: 'following', follow: f }, now: clock() });
+      },
+      actionEnd(ok, result, follow) {
+        const a = get().action;
+        if (!a) return;
+        const now = clock();
+        set({ action: { ...a, phase: 'done', ok, result, follow: follow ?? a.follow, finishedAt: now }, now, message: { text: result, level: ok ? 'info' : 'error', at: now } });
+      },
+      setActionLog(entries) {
+        set({ actionLog: [...entries] });
       },
     };
   });

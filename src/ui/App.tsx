@@ -3,7 +3,7 @@
 import { memo, useEffect, useMemo, useState, type ReactElement } from 'react';
 import { Box, Text, useStdin, useStdout } from 'ink';
 import { useStore } from 'zustand';
-import type { RemedyHandler, UiStore } from '../store/store.js';
+import type { UiStore } from '../store/store.js';
 import { composeFrame } from './frame.js';
 import { dispatchKey } from './dispatch.js';
 import { sameLine, type Line } from './line.js';
@@ -17,8 +17,6 @@ export interface AppProps {
   /** A fixed size (tests, screenshots); otherwise the terminal's, following resizes. */
   size?: { columns: number; rows: number };
   onQuit: () => void;
-  /** Remediation (src/actions/) plugs in here; until then the remedy keys say what they would run. */
-  onRemedy?: RemedyHandler;
 }
 
 /** Clear the terminal and home the cursor: written through Ink, which then repaints its frame. */
@@ -61,15 +59,11 @@ function ScreenLineImpl({ l, caps }: { l: Line; caps: TermCaps }): ReactElement 
   );
 }
 
-export function App({ store, caps, size: fixed, onQuit, onRemedy }: AppProps): ReactElement {
+export function App({ store, caps, size: fixed, onQuit }: AppProps): ReactElement {
   const state = useStore(store);
   const { columns, rows } = useTermSize(fixed);
   const { stdin, setRawMode, isRawModeSupported, internal_eventEmitter: input } = useStdin();
   const { write } = useStdout();
-
-  useEffect(() => {
-    store.getState().setRemedyHandler(onRemedy);
-  }, [store, onRemedy]);
 
   useEffect(() => {
     if (isRawModeSupported) setRawMode(true);

@@ -1,6 +1,5 @@
 // Raw key -> KEYMAP binding -> store action. No Ink here: tests drive it directly too.
 import type { UiStore } from '../store/store.js';
-import { rowsFor } from '../store/store.js';
 import { decodeKey, isPrintable, keyLabel, lookup, pastedText, type ActionId, type KeyContext } from './keymap.js';
 
 export interface DispatchHooks {
@@ -11,8 +10,10 @@ export interface DispatchHooks {
 
 export function contextOf(store: UiStore): Exclude<KeyContext, 'global'> {
   const s = store.getState();
+  if (s.dialog) return 'confirm';
   if (s.filterEditing) return 'filter';
-  return s.view === 'main' ? 'main' : 'scroll';
+  if (s.view !== 'main') return 'scroll';
+  return s.focus === 'causes' ? 'causes' : 'main';
 }
 
 /** Handle one raw key sequence. Returns the action taken, if any (for tests and the log). */
@@ -42,12 +43,16 @@ export function dispatchKey(store: UiStore, raw: string, hooks: DispatchHooks): 
 
 function perform(store: UiStore, action: ActionId, key: string, ctx: Exclude<KeyContext, 'global'>, hooks: DispatchHooks): void {
   const s = store.getState();
-  const main = ctx === 'main';
+  // The task table and the root-causes panel move their own selection; the overlays scroll.
+  const main = ctx === 'main' || ctx === 'causes';
   const page = Math.max(1, (main ? s.viewport.tableRows : s.viewport.overlayRows) - 1);
   switch (action) {
     case 'quit': hooks.quit(); return;
     case 'help': s.toggleView('help'); return;
     case 'graph': s.toggleView('graph'); return;
+    case 'actions': s.toggleView('actions'); return;
+    case 'focus': s.toggleFocus(); return;
+    case 'select-cause': s.selectCause(Number(key)); return;
     case 'close': s.close(); return;
     case 'pause': s.togglePause(); return;
     case 'redraw': s.redraw(); hooks.repaint?.(); return;
@@ -56,7 +61,7 @@ function perform(store: UiStore, action: ActionId, key: string, ctx: Exclude<Key
     case 'page-up': return main ? s.move(-page) : s.scrollOverlay(-page);
     case 'page-down': return main ? s.move(page) : s.scrollOverlay(page);
     case 'home': return main ? s.moveTo(0) : s.scrollOverlayTo(0);
-    case 'end': return main ? s.moveTo(rowsFor(s).length - 1) : s.scrollOverlayTo(Number.MAX_SAFE_INTEGER);
+    case 'end': return main ? s.moveTo(Number.MAX_SAFE_INTEGER) : s.scrollOverlayTo(Number.MAX_SAFE_INTEGER);
     case 'details': s.openDetail(); return;
     case 'filter': s.startFilter(); return;
     case 'sort': s.cycleSort(); return;
@@ -72,5 +77,9 @@ function perform(store: UiStore, action: ActionId, key: string, ctx: Exclude<Key
     case 'filter-accept': s.acceptFilter(); return;
     case 'filter-cancel': s.cancelFilter(); return;
     case 'filter-erase': s.eraseFilter(); return;
+    case 'confirm-yes': s.confirmYes(); return;
+    case 'confirm-no': s.confirmNo(); return;
+    case 'confirm-choose': s.confirmToggle(); return;
+    case 'confirm-enter': s.confirmEnter(); return;
   }
 }

@@ -2,8 +2,8 @@
 // capabilities. The frame is exactly rows-1 lines: Ink 6 clears and redraws the whole terminal
 // on every update once its output reaches the terminal's height (flicker), so it never does.
 import type { Analysis } from '../model.js';
-import { rowsFor, type UiState } from '../store/store.js';
-import { scrollFor, targetRootCause } from '../store/derive.js';
+import { remedyTarget, rowsFor, type UiState } from '../store/store.js';
+import { scrollFor } from '../store/derive.js';
 import { fitLine, line, mergeSegs, plain, seg, wrapLine, type Line } from './line.js';
 import type { TermCaps } from './term.js';
 import { HEADER_ROWS, headerLines, warningLines } from './screens/header.js';
@@ -11,7 +11,9 @@ import { rootCauseLines, rootCausePanelHeight } from './screens/rootcauses.js';
 import { headerLine, tableLines } from './screens/table.js';
 import { detailLines, detailTitle } from './screens/detail.js';
 import { graphLines } from './screens/graph.js';
-import { footerLine, helpLines } from './screens/help.js';
+import { footerLine, helpLines, remedyNote } from './screens/help.js';
+import { actionStatusLine, actionsViewLines, ACTIONS_TITLE } from './screens/actions.js';
+import { dialogLines } from './screens/dialog.js';
 
 export interface Frame {
   lines: Line[];
@@ -28,23 +30,25 @@ export function maxCausesFor(rows: number): number {
   return 1;
 }
 
-let graphMemo: { a: Analysis | undefined; unicode: boolean; cols: number; lines: Line[] } | undefined;
+let graphMemo: { a: Analysis | undefined; unicode: boolean; cols: number; readOnly: boolean; lines: Line[] } | undefined;
 
 const wrapAll = (lines: Line[], cols: number): Line[] => lines.flatMap((l) => wrapLine(l, cols));
 
 function overlayContent(s: UiState, caps: TermCaps, cols: number): { title: string; lines: Line[] } {
   switch (s.view) {
     case 'detail':
-      return { title: detailTitle(s.analysis, s.detailKey), lines: wrapAll(detailLines(s.analysis, s.detailKey, caps), cols) };
+      return { title: detailTitle(s.analysis, s.detailKey), lines: wrapAll(detailLines(s.analysis, s.detailKey, caps, s.opts.readOnly), cols) };
     case 'graph': {
       // The graph of 5,000 waiters is not rebuilt for every scroll key.
-      if (!graphMemo || graphMemo.a !== s.analysis || graphMemo.unicode !== caps.unicode || graphMemo.cols !== cols) {
-        graphMemo = { a: s.analysis, unicode: caps.unicode, cols, lines: wrapAll(graphLines(s.analysis, caps), cols) };
+      if (!graphMemo || graphMemo.a !== s.analysis || graphMemo.unicode !== caps.unicode || graphMemo.cols !== cols || graphMemo.readOnly !== s.opts.readOnly) {
+        graphMemo = { a: s.analysis, unicode: caps.unicode, cols, readOnly: s.opts.readOnly, lines: wrapAll(graphLines(s.analysis, caps, s.opts.readOnly), cols) };
       }
       return { title: 'Waits-on graph: root causes down to their waiters', lines: graphMemo.lines };
     }
+    case 'actions':
+      return { title: ACTIONS_TITLE, lines: wrapAll(actionsViewLines(s), cols) };
     default:
-      return { title: 'Help', lines: wrapAll(helpLines(s.analysis, !!s.remedyHandler), cols) };
+      return { title: 'Help', lines: wrapAll(helpLines(s.analysis, remedyNote(s)), cols) };
   }
 }
 
@@ -60,12 +64,14 @@ export function composeFrame(s: UiState, caps: TermCaps, cols: number, rows: num
     const warnings = warningLines(s.analysis, usable >= 19 ? 2 : usable >= 15 ? 1 : 0);
     const maxCauses = maxCausesFor(rows);
     const rcH = usable >= 11 ? rootCausePanelHeight(s.analysis, maxCauses) : 0;
-    tableRows = Math.max(1, usable - header.length - warnings.length - rcH - 2);
+    const status = usable >= 9 ? actionStatusLine(s, caps) : undefined;
+    tableRows = Math.max(1, usable - header.length - warnings.length - rcH - (status ? 1 : 0) - 2);
     const rows_ = rowsFor(s);
     const scroll = scrollFor(s.cursor, s.scroll, tableRows, rows_.length);
-    const target = targetRootCause(s.analysis, rows_, s.cursor);
+    const target = remedyTarget(s);
     out.push(...header, ...warnings);
     if (rcH) out.push(...rootCauseLines(s, caps, maxCauses, target).slice(0, rcH));
+    if (status) out.push(status);
     out.push(headerLine(s, cols, caps));
     const body = tableLines(s, rows_, scroll, tableRows, cols, caps);
     if (rows_.length === 0) body.push(plain(s.analysis ? (s.filter ? `  no task matches "${s.filter}"` : '  no blocked tasks') : '  waiting for the first snapshot…', 'dim'));
@@ -81,6 +87,12 @@ export function composeFrame(s: UiState, caps: TermCaps, cols: number, rows: num
   }
   while (out.length < usable - 1) out.push(plain(''));
   out.length = Math.min(out.length, usable - 1);
+  if (s.dialog) {
+    // Over the middle of the screen, whole lines: what it covers is frozen while it is open.
+    const box = dialogLines(s.dialog, caps, cols, usable - 1);
+    const top = Math.max(0, Math.floor((usable - 1 - box.length) / 2));
+    out.splice(top, box.length, ...box);
+  }
   out.push(footerLine(s, cols));
   return { lines: out.map((l) => mergeSegs(fitLine(l, cols))), tableRows, overlayRows, overlayTotal };
 }

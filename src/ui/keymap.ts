@@ -7,16 +7,20 @@ export type KeyName = string;
 
 /**
  * Where a binding applies. 'filter' is the filter text entry, where printable keys are text;
- * 'main' the task table; 'scroll' the detail, graph and help views; 'global' everywhere.
+ * 'main' the task table; 'causes' the root-causes panel (Tab moves the focus there); 'scroll'
+ * the detail, graph, actions and help views; 'confirm' the remedy confirmation dialog, where
+ * only its own keys and the ways out work; 'global' everywhere else.
  */
-export type KeyContext = 'global' | 'main' | 'scroll' | 'filter';
+export type KeyContext = 'global' | 'main' | 'causes' | 'scroll' | 'filter' | 'confirm';
 
 export type ActionId =
-  | 'quit' | 'help' | 'close' | 'graph' | 'pause' | 'redraw'
+  | 'quit' | 'help' | 'close' | 'graph' | 'actions' | 'pause' | 'redraw'
+  | 'focus' | 'select-cause'
   | 'up' | 'down' | 'page-up' | 'page-down' | 'home' | 'end'
   | 'details' | 'filter' | 'sort' | 'sort-invert' | 'tag' | 'untag-all' | 'collapse' | 'expand'
   | 'remedy-kill' | 'remedy-thaw' | 'remedy-cont' | 'remedy-fuse-abort'
-  | 'filter-accept' | 'filter-cancel' | 'filter-erase';
+  | 'filter-accept' | 'filter-cancel' | 'filter-erase'
+  | 'confirm-yes' | 'confirm-no' | 'confirm-choose' | 'confirm-enter';
 
 export interface Binding {
   action: ActionId;
@@ -27,6 +31,8 @@ export interface Binding {
   footer?: { order: number; label: string };
   /** Remediation actions: which RootCause remedy they ask for. */
   remedy?: RemedyAction;
+  /** The word next to the key in the confirm dialog's key line. */
+  hint?: string;
 }
 
 export const KEYMAP: readonly Binding[] = [
@@ -35,20 +41,23 @@ export const KEYMAP: readonly Binding[] = [
   { action: 'graph', keys: ['f5', 't'], contexts: ['global'], help: 'waits-on graph: each root cause as a tree down to its waiters (deadlock cycles marked)', footer: { order: 3, label: 'Graph' } },
   { action: 'sort', keys: ['f6', '>'], contexts: ['main'], help: 'sort by the next column (the sorted column header is marked)', footer: { order: 4, label: 'Sort' } },
   { action: 'sort-invert', keys: ['I'], contexts: ['main'], help: 'invert the sort order' },
-  { action: 'remedy-kill', keys: ['f9', 'k'], contexts: ['global'], remedy: 'kill', help: 'kill the holder that is the root cause of the selected task (SIGTERM, then SIGKILL)', footer: { order: 5, label: 'Kill' } },
-  { action: 'remedy-thaw', keys: ['u'], contexts: ['global'], remedy: 'thaw', help: 'thaw the frozen filesystem that is the root cause of the selected task (fsfreeze -u)', footer: { order: 6, label: 'Thaw' } },
+  { action: 'remedy-kill', keys: ['f9', 'k'], contexts: ['global'], remedy: 'kill', help: 'kill the holder that is the root cause (of the selected task, or selected in the root-causes panel): SIGTERM, then SIGKILL', footer: { order: 5, label: 'Kill' } },
+  { action: 'remedy-thaw', keys: ['u'], contexts: ['global'], remedy: 'thaw', help: 'thaw the frozen filesystem that is the root cause (fsfreeze -u)', footer: { order: 6, label: 'Thaw' } },
   { action: 'remedy-cont', keys: ['c'], contexts: ['global'], remedy: 'cont', help: 'continue a stopped holder (SIGCONT)' },
-  { action: 'remedy-fuse-abort', keys: ['a'], contexts: ['global'], remedy: 'fuse-abort', help: 'abort the FUSE connection whose daemon does not answer' },
+  { action: 'remedy-fuse-abort', keys: ['a'], contexts: ['global'], remedy: 'fuse-abort', help: 'abort the FUSE connection whose daemon does not answer (asks twice: every pending request fails)' },
+  { action: 'actions', keys: ['L'], contexts: ['global'], help: 'the actions taken (time, target, command, result) and the steps of the one running', footer: { order: 8, label: 'Log' } },
   { action: 'pause', keys: ['Z'], contexts: ['global'], help: 'pause / resume refreshing (the display freezes; data keeps arriving)', footer: { order: 7, label: 'Pause' } },
   { action: 'quit', keys: ['f10', 'q', 'ctrl-c'], contexts: ['global'], help: 'quit', footer: { order: 9, label: 'Quit' } },
   { action: 'redraw', keys: ['ctrl-l'], contexts: ['global'], help: 'redraw the screen' },
-  { action: 'close', keys: ['escape'], contexts: ['global'], help: 'close the detail, graph or help view; in the task list, clear the filter' },
-  { action: 'up', keys: ['up'], contexts: ['main', 'scroll'], help: 'move up' },
-  { action: 'down', keys: ['down', 'j'], contexts: ['main', 'scroll'], help: 'move down' },
+  { action: 'close', keys: ['escape'], contexts: ['global'], help: 'close the detail, graph, actions or help view; in the root-causes panel, back to the task list; in the task list, clear the filter' },
+  { action: 'focus', keys: ['tab'], contexts: ['main', 'causes'], help: 'move the selection between the task list and the root-causes panel' },
+  { action: 'select-cause', keys: ['1', '2', '3', '4', '5', '6', '7', '8', '9'], contexts: ['main', 'causes'], help: 'select root cause N in the root-causes panel (the remedy keys then act on it)' },
+  { action: 'up', keys: ['up'], contexts: ['main', 'causes', 'scroll'], help: 'move up' },
+  { action: 'down', keys: ['down', 'j'], contexts: ['main', 'causes', 'scroll'], help: 'move down' },
   { action: 'page-up', keys: ['pageup'], contexts: ['main', 'scroll'], help: 'one page up' },
   { action: 'page-down', keys: ['pagedown'], contexts: ['main', 'scroll'], help: 'one page down' },
-  { action: 'home', keys: ['home'], contexts: ['main', 'scroll'], help: 'to the top' },
-  { action: 'end', keys: ['end'], contexts: ['main', 'scroll'], help: 'to the bottom' },
+  { action: 'home', keys: ['home'], contexts: ['main', 'causes', 'scroll'], help: 'to the top' },
+  { action: 'end', keys: ['end'], contexts: ['main', 'causes', 'scroll'], help: 'to the bottom' },
   { action: 'details', keys: ['enter'], contexts: ['main'], help: 'details of the selected task (kernel stack, syscall, chain, remedy); on a group line, fold or unfold it' },
   { action: 'collapse', keys: ['-', 'left'], contexts: ['main'], help: 'fold the wait-site group of the selected line' },
   { action: 'expand', keys: ['+', 'right'], contexts: ['main'], help: 'unfold the wait-site group of the selected line' },
@@ -57,14 +66,23 @@ export const KEYMAP: readonly Binding[] = [
   { action: 'filter-accept', keys: ['enter'], contexts: ['filter'], help: 'keep the filter and return to the list' },
   { action: 'filter-cancel', keys: ['escape'], contexts: ['filter'], help: 'clear the filter and return to the list' },
   { action: 'filter-erase', keys: ['backspace'], contexts: ['filter'], help: 'erase the last character' },
+  { action: 'confirm-yes', keys: ['y'], contexts: ['confirm'], help: 'yes: run it (fuse-abort asks a second time)', hint: 'yes' },
+  { action: 'confirm-no', keys: ['n', 'escape'], contexts: ['confirm'], help: 'no: close the dialog, nothing is run', hint: 'no' },
+  { action: 'confirm-choose', keys: ['left', 'right', 'tab'], contexts: ['confirm'], help: 'move between No and Yes', hint: 'choose' },
+  { action: 'confirm-enter', keys: ['enter'], contexts: ['confirm'], help: 'the highlighted choice: No unless you moved to Yes', hint: 'the highlighted one' },
 ];
 
 export const CONTEXT_TITLES: Record<KeyContext, string> = {
   global: 'Everywhere',
   main: 'Task list',
-  scroll: 'Detail, graph and help views',
+  causes: 'Root-causes panel',
+  scroll: 'Detail, graph, actions and help views',
   filter: 'While typing a filter',
+  confirm: 'Confirm dialog',
 };
+
+/** Global actions that still work under the confirm dialog: the ways out, which run nothing. */
+const THROUGH_DIALOG: ReadonlySet<ActionId> = new Set<ActionId>(['quit', 'redraw']);
 
 /** Printable keys type text in the filter; only control keys reach the global bindings there. */
 export function isPrintable(k: KeyName): boolean {
@@ -76,7 +94,10 @@ export function lookup(key: KeyName, context: Exclude<KeyContext, 'global'>): Bi
   const own = KEYMAP.find((b) => b.contexts.includes(context) && b.keys.includes(key));
   if (own) return own;
   if (context === 'filter' && isPrintable(key)) return undefined;
-  return KEYMAP.find((b) => b.contexts.includes('global') && b.keys.includes(key));
+  const global = KEYMAP.find((b) => b.contexts.includes('global') && b.keys.includes(key));
+  // A stray key under the dialog must neither act behind it nor answer it: only F10 / Ctrl-C / ^L.
+  if (context === 'confirm') return global && THROUGH_DIALOG.has(global.action) && !isPrintable(key) ? global : undefined;
+  return global;
 }
 
 export function bindingFor(action: ActionId): Binding {

@@ -6,8 +6,10 @@ import * as fs from 'node:fs';
 import { render, type Instance } from 'ink';
 import type { Options, SnapshotSource } from '../cli.js';
 import { CollectorStalled } from '../procfs/collector.js';
-import { createUiStore, type RemedyHandler, type UiStore } from '../store/store.js';
+import { createUiStore, type UiStore } from '../store/store.js';
 import { Refresher, type SnapshotProvider } from '../store/refresher.js';
+import { StoreRemediator, type Executor } from '../store/remediation.js';
+import { ActionLog } from '../actions/log.js';
 import { App } from './App.js';
 import { openTmpfsLog, nullLogger, type Logger } from './log.js';
 import { pollMem, siMem, type MemReader } from './sysinfo.js';
@@ -18,7 +20,12 @@ const ENTER_ALT = '\u001b[?1049h\u001b[H\u001b[2J';
 export const RESTORE = '\u001b[0m\u001b[?25h\u001b[?1049l';
 
 export interface TuiExtras {
-  onRemedy?: RemedyHandler;
+  /** Replaces execute() (tests: a fake executor, so a replay's fictional PIDs are never signalled). */
+  execute?: Executor;
+  /** The action log (tests: their own tmpfs directory); default /run/wedgetop or /dev/shm/wedgetop. */
+  actionLog?: ActionLog;
+  /** How long a remedy's follow-up watches the blocked tasks (default 15 s, as --fix). */
+  followMs?: number;
   /** Replaces si.mem() (tests). */
   mem?: MemReader;
   caps?: TermCaps;
@@ -27,7 +34,7 @@ export interface TuiExtras {
   stderr?: NodeJS.WriteStream;
 }
 
-type Source = SnapshotProvider & { close?: () => void; readonly live?: boolean };
+type Source = SnapshotProvider & { close?: () => void; readonly live?: boolean; readonly client?: { readonly pid?: number } };
 
 const SIGNALS: NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT'];
 const SIGNO: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGTERM: 15 };
@@ -46,10 +53,25 @@ export async function runTui(o: Options, source: SnapshotSource | Source, extras
   const caps = extras.caps ?? detectCaps(process.env, o.noColor);
   const src = source as Source;
   const store = storeFor(o, src.live ?? !o.replay);
+  const live = src.live ?? !o.replay;
   const refresher = new Refresher(store, src, {
     intervalMs: o.intervalMs, timeoutMs: o.timeoutMs, killGraceMs: o.graceMs, log,
     isStall: (e) => e instanceof CollectorStalled,
   });
+  // --read-only takes no actions, so it creates no log directory either.
+  if (!o.readOnly) {
+    store.getState().setRemediator(new StoreRemediator(store, {
+      ctx: () => ({ selfPid: process.pid, collectorPid: src.client?.pid, readOnly: o.readOnly }),
+      dryRun: o.dryRun,
+      replay: !live,
+      graceMs: o.graceMs,
+      log: extras.actionLog ?? new ActionLog(),
+      followMs: extras.followMs,
+      // The refresher's own next result: never a second request on the collector at once.
+      next: () => refresher.nextSnapshot(),
+      execute: extras.execute,
+    }));
+  }
 
   let ink: Instance | undefined;
   let restored = false;
@@ -116,8 +138,11 @@ export async function runTui(o: Options, source: SnapshotSource | Source, extras
 
     writeSync(stdout, ENTER_ALT);
     log(`tui: start ${stdout.columns}x${stdout.rows} caps ${JSON.stringify(caps)} replay=${o.replay ?? '-'}`);
+    // First request before Ink's first render: the collector child starts (a whole node process)
+    // while Ink sets up, which brings the first root cause on screen sooner.
+    refresher.start();
     try {
-      ink = render(<App store={store} caps={caps} onQuit={() => finish(0)} onRemedy={extras.onRemedy} />, {
+      ink = render(<App store={store} caps={caps} onQuit={() => finish(0)} />, {
         stdout, stdin, stderr,
         // Ctrl-C is a key like q here: the exit path restores the terminal first.
         exitOnCtrlC: false,
@@ -131,11 +156,10 @@ export async function runTui(o: Options, source: SnapshotSource | Source, extras
     // A render error: Ink unmounts and rejects; show it once the terminal is back.
     ink.waitUntilExit().then(() => finish(0), (e: unknown) => finish(2, e));
 
-    refresher.start();
     const ticker = setInterval(() => store.getState().tick(), 1000);
     ticker.unref();
     undo.push(() => clearInterval(ticker));
-    if (src.live ?? !o.replay) {
+    if (live) {
       undo.push(pollMem(extras.mem ?? siMem, (m) => store.getState().setMem(m), 5000, 1000, log));
     }
   });

@@ -7,8 +7,11 @@ import type { Analysis, AnalyzedTask, Snapshot, Task } from '../../src/model.js'
 import { collect } from '../../src/procfs/collect.js';
 import { ReplaySource } from '../../src/procfs/source.js';
 import { analyze } from '../../src/graph/analyze.js';
-import { createUiStore, type RemedyHandler, type StoreOptions, type UiStore } from '../../src/store/store.js';
+import { createUiStore, type Remediator, type StoreOptions, type UiStore } from '../../src/store/store.js';
 import { Refresher, type SnapshotProvider } from '../../src/store/refresher.js';
+import { StoreRemediator, type Executor } from '../../src/store/remediation.js';
+import { ActionLog } from '../../src/actions/log.js';
+import type { ActionPlan, PlanContext, RunOptions } from '../../src/actions/remedy.js';
 import { App } from '../../src/ui/App.js';
 import type { TermCaps } from '../../src/ui/term.js';
 
@@ -51,19 +54,20 @@ export interface Rendered {
 
 export const KEYS: Record<string, string> = {
   up: '\u001b[A', down: '\u001b[B', left: '\u001b[D', right: '\u001b[C', pageup: '\u001b[5~', pagedown: '\u001b[6~',
-  home: '\u001b[H', end: '\u001b[F', enter: '\r', escape: '\u001b', space: ' ', backspace: '\u007f',
+  home: '\u001b[H', end: '\u001b[F', enter: '\r', escape: '\u001b', space: ' ', backspace: '\u007f', tab: '\t',
   f1: '\u001bOP', f4: '\u001bOS', f5: '\u001b[15~', f6: '\u001b[17~', f9: '\u001b[20~', f10: '\u001b[21~',
   'ctrl-l': '\u000c', 'ctrl-c': '\u0003',
 };
 
 export const tick = (ms = 0): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-export function renderApp(opts: { store?: UiStore; analysis?: Analysis; columns?: number; rows?: number; caps?: TermCaps; onRemedy?: RemedyHandler } = {}): Rendered {
+export function renderApp(opts: { store?: UiStore; analysis?: Analysis; columns?: number; rows?: number; caps?: TermCaps; remediator?: (store: UiStore) => Remediator } = {}): Rendered {
   const store = opts.store ?? makeStore();
+  if (opts.remediator) store.getState().setRemediator(opts.remediator(store));
   if (opts.analysis) store.getState().setAnalysis(opts.analysis);
   let quits = 0;
   const r = render(
-    <App store={store} caps={opts.caps ?? PLAIN} size={{ columns: opts.columns ?? 100, rows: opts.rows ?? 30 }} onQuit={() => quits++} onRemedy={opts.onRemedy} />,
+    <App store={store} caps={opts.caps ?? PLAIN} size={{ columns: opts.columns ?? 100, rows: opts.rows ?? 30 }} onQuit={() => quits++} />,
   );
   const frame = (): string => r.lastFrame() ?? '';
   const waitFor = async (pred: (f: string) => boolean, what = 'frame', ms = 2000): Promise<string> => {
@@ -113,4 +117,47 @@ export function startRefresher(store: UiStore, src: SnapshotProvider, o: { inter
   const r = new Refresher(store, src, { intervalMs: o.intervalMs ?? 50, timeoutMs: o.timeoutMs ?? 150, isStall: o.isStall });
   r.start();
   return r;
+}
+
+/** The UI tests' action log: their own directory on tmpfs (swept by the global teardown). */
+export const TEST_LOG_DIR = `/dev/shm/wedgetop-tests/action-log/ui-${process.pid}`;
+
+/**
+ * A stand-in for execute(): records what it was asked to run and reports like the real one, but
+ * never sends a signal — a replay's PIDs are fictional (or someone else's, on this machine).
+ */
+export function fakeExecutor(calls: { plan: ActionPlan; dryRun: boolean }[], opts: { message?: string; ok?: boolean; gate?: Promise<void> } = {}): Executor {
+  return async (plan: ActionPlan, o: RunOptions) => {
+    calls.push({ plan, dryRun: o.dryRun });
+    o.onStep?.(`sending ${plan.remedy.action === 'kill' ? 'SIGTERM' : plan.remedy.action} to ${plan.target}`);
+    if (opts.gate) await opts.gate;
+    const message = opts.message ?? (o.dryRun ? `dry run: would run: ${plan.command}` : `done: ${plan.command}`);
+    o.log.append({ action: plan.remedy.action, target: plan.target, command: plan.command, result: message });
+    o.onStep?.(message);
+    return { ok: opts.ok ?? true, message };
+  };
+}
+
+export interface TestRemediation {
+  dryRun?: boolean;
+  replay?: boolean;
+  execute?: Executor;
+  next?: () => Promise<Snapshot>;
+  ctx?: Partial<PlanContext>;
+  followMs?: number;
+  log?: ActionLog;
+}
+
+/** A StoreRemediator factory for renderApp({ remediator }). */
+export function remediation(o: TestRemediation = {}): (store: UiStore) => StoreRemediator {
+  return (store) => new StoreRemediator(store, {
+    ctx: () => ({ selfPid: process.pid, readOnly: false, ...o.ctx }),
+    dryRun: o.dryRun ?? false,
+    replay: o.replay ?? false,
+    graceMs: 100,
+    log: o.log ?? new ActionLog(TEST_LOG_DIR),
+    followMs: o.followMs ?? 300,
+    next: o.next ?? (() => Promise.reject(new Error('no snapshots in this test'))),
+    execute: o.execute,
+  });
 }

@@ -2,13 +2,13 @@
 // no key means two things in one place, every F-key has a typeable twin, remediation is reserved.
 import { describe, expect, it } from 'vitest';
 import { CONTEXT_TITLES, decodeKey, KEYMAP, keyLabel, keysLabel, lookup, remedyKey, type KeyContext } from '../../src/ui/keymap.js';
-import { footerLine, helpEntries, helpLines } from '../../src/ui/screens/help.js';
+import { footerLine, helpEntries, helpLines, remedyNote } from '../../src/ui/screens/help.js';
 import { lineText } from '../../src/ui/line.js';
 import { fixtureAnalysis, makeStore, renderApp } from './helpers.js';
 
 describe('keymap', () => {
   it('binds no key to two actions in the same place', () => {
-    for (const ctx of ['main', 'scroll', 'filter'] as const) {
+    for (const ctx of ['main', 'causes', 'scroll', 'filter', 'confirm'] as const) {
       const seen = new Map<string, string>();
       for (const b of KEYMAP) {
         if (!b.contexts.includes(ctx) && !(b.contexts.includes('global'))) continue;
@@ -65,6 +65,27 @@ describe('keymap', () => {
     expect(remedyKey('thaw')).toBe('u');
   });
 
+  it('lets only its own keys and the ways out through the confirm dialog', () => {
+    expect(lookup('y', 'confirm')?.action).toBe('confirm-yes');
+    expect(lookup('n', 'confirm')?.action).toBe('confirm-no');
+    expect(lookup('escape', 'confirm')?.action).toBe('confirm-no');
+    expect(lookup('enter', 'confirm')?.action).toBe('confirm-enter');
+    for (const k of ['left', 'right', 'tab']) expect(lookup(k, 'confirm')?.action, k).toBe('confirm-choose');
+    // Nothing acts behind the dialog, and no other key answers it.
+    for (const k of ['k', 'u', 'a', 'q', 't', '?', 'f9', 'f5', 'f1', 'space', 'up', 'Z', 'L']) expect(lookup(k, 'confirm'), k).toBeUndefined();
+    expect(lookup('ctrl-c', 'confirm')?.action).toBe('quit');
+    expect(lookup('f10', 'confirm')?.action).toBe('quit');
+  });
+
+  it('moves between the task list and the root-causes panel with Tab, and selects a root cause with 1-9', () => {
+    expect(lookup('tab', 'main')?.action).toBe('focus');
+    expect(lookup('tab', 'causes')?.action).toBe('focus');
+    expect(lookup('3', 'main')?.action).toBe('select-cause');
+    expect(lookup('down', 'causes')?.action).toBe('down');
+    expect(lookup('k', 'causes')?.action).toBe('remedy-kill');
+    expect(lookup('L', 'main')?.action).toBe('actions');
+  });
+
   it('types printable keys into the filter instead of acting on them', () => {
     for (const k of ['q', 'k', 'u', 't', 'h', '?', '/', 'j']) expect(lookup(k, 'filter'), k).toBeUndefined();
     expect(lookup('ctrl-c', 'filter')?.action).toBe('quit');
@@ -95,7 +116,7 @@ describe('keymap', () => {
 });
 
 describe('help and footer are generated from the keymap', () => {
-  const help = helpLines(undefined, false).map(lineText);
+  const help = helpLines(undefined).map(lineText);
 
   it('lists every binding with all its keys and its text, and nothing else', () => {
     const entries = helpEntries();
@@ -113,10 +134,13 @@ describe('help and footer are generated from the keymap', () => {
     for (const ctx of Object.keys(CONTEXT_TITLES) as KeyContext[]) expect(help.some((l) => l.toLowerCase().includes(CONTEXT_TITLES[ctx].toLowerCase())), ctx).toBe(true);
   });
 
-  it('marks remediation as coming until a handler is plugged in', () => {
-    expect(help.find((l) => l.includes(bindingHelp('remedy-kill')))).toContain('remediation: coming');
-    const ready = helpLines(undefined, true).map(lineText);
-    expect(ready.join('\n')).not.toContain('remediation: coming');
+  it('notes on the remedy keys when they cannot act or only dry-run', () => {
+    const note = (o: Parameters<typeof makeStore>[0]): string => remedyNote(makeStore(o).getState());
+    expect(note({ readOnly: true })).toContain('--read-only');
+    expect(note({})).toContain('not available');
+    const lines = helpLines(undefined, note({ readOnly: true })).map(lineText);
+    expect(lines.find((l) => l.includes(bindingHelp('remedy-kill')))).toContain('(off: --read-only)');
+    expect(lines.find((l) => l.includes(bindingHelp('quit')))).not.toContain('read-only');
   });
 
   it('builds the footer from the bindings that have a footer entry, in order', () => {

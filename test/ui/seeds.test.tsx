@@ -2,8 +2,9 @@
 //   seed-000: auditbeat's thread 248085 (in S) holds the audit mutex while waiting on its own
 //             process's full netlink socket: a deadlock cycle; sudo/cron pile up in audit_receive.
 //   seed-004: auditd writes to a frozen /var; everything that audits piles up on the backlog.
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { fixtureAnalysis, renderApp, type Rendered } from './helpers.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { fakeExecutor, fixtureAnalysis, remediation, renderApp, type Rendered } from './helpers.js';
+import type { ActionPlan } from '../../src/actions/remedy.js';
 
 let open: Rendered[] = [];
 afterEach(() => {
@@ -30,22 +31,30 @@ describe('seed-000: auditbeat netlink deadlock', () => {
     expect(f).toMatch(/301001 +301001 alice +sudo +D +56m40s audit_receive +auditbeat:247832\/248085/);
   });
 
-  it('says what k would run, and hands kill to the remediation hook', async () => {
+  it('says what k would run without remediation, and asks before killing the holder of a waiter', async () => {
     const r = app('seed-000');
     await r.waitFor((x) => x.includes('auditbeat'));
     await r.press('k');
-    await r.waitFor((x) => x.includes('remediation: coming — k would run: kill -TERM 247832; sleep 3; kill -KILL 247832'), 'kill message');
+    await r.waitFor((x) => x.includes('remediation is not available here — k would run: kill -TERM 247832; sleep 3; kill -KILL 247832'), 'kill message');
     await r.press('u');
     await r.waitFor((x) => x.includes('u: no thaw remedy'), 'no thaw here');
 
-    const onRemedy = vi.fn(() => 'sent SIGTERM to 247832');
-    const r2 = app('seed-000', { onRemedy });
+    const calls: { plan: ActionPlan; dryRun: boolean }[] = [];
+    const r2 = app('seed-000', { remediator: remediation({ replay: true, execute: fakeExecutor(calls) }) });
     await r2.waitFor((x) => x.includes('auditbeat'));
+    // A sudo waiter selected: its root cause, the holder, is what F9 acts on.
     await r2.press('/', ...'301042', 'enter', 'f9');
-    await r2.waitFor((x) => x.includes('sent SIGTERM to 247832'), 'hook message');
-    const [rc, action] = onRemedy.mock.calls[0] as unknown as [{ id: string; pid: number }, string];
-    expect(rc).toMatchObject({ id: 'task:247832', pid: 247832 });
-    expect(action).toBe('kill');
+    const f = await r2.waitFor((x) => x.includes('Kill auditbeat (pid 247832, user root)?'), 'dialog');
+    expect(f).toContain('kill -TERM 247832; sleep 3; kill -KILL 247832');
+    expect(f).toContain('should free 5 blocked tasks');
+    expect(f).toContain('[DEADLOCK CYCLE]');
+    await r2.press('y');
+    await r2.waitFor((x) => x.includes('Last action'), 'outcome');
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.plan.rootCause).toMatchObject({ id: 'task:247832', pid: 247832 });
+    expect(calls[0]!.plan.remedy.action).toBe('kill');
+    // A replay: dry run only, whatever the executor.
+    expect(calls[0]!.dryRun).toBe(true);
   });
 
   it('draws the cycle in the graph view', async () => {
@@ -98,7 +107,14 @@ describe('seed-004: auditd on a frozen /var', () => {
     const r = app('seed-004');
     await r.waitFor((x) => x.includes('/var'));
     await r.press('/', ...'sshd', 'enter', 'u');
-    await r.waitFor((x) => x.includes('remediation: coming — u would run: fsfreeze -u /var'), 'thaw /var');
+    await r.waitFor((x) => x.includes('remediation is not available here — u would run: fsfreeze -u /var'), 'thaw /var');
+    const r2 = app('seed-004', { remediator: remediation({ replay: true }) });
+    await r2.waitFor((x) => x.includes('/var'));
+    await r2.press('/', ...'sshd', 'enter', 'u');
+    const f = await r2.waitFor((x) => x.includes('Thaw /var?'), 'dialog');
+    expect(f).toContain('target      mount /var');
+    expect(f).toContain('command     fsfreeze -u /var');
+    expect(f).toContain('should free 6 blocked tasks');
   });
 
   it('draws the tree from /var through auditd to the backlog waiters', async () => {

@@ -33,7 +33,7 @@ function session(cols = 100, rows = 30): { sock: string; screen: () => string; a
   servers.push(sock);
   // CI set in the environment would make Ink print only the last frame at exit (is-in-ci).
   tmux(sock, '-f', '/dev/null', 'new-session', '-d', '-x', String(cols), '-y', String(rows), '-c', ROOT,
-    `env -u CI -u CONTINUOUS_INTEGRATION LANG=C.UTF-8 PS1='wt$ ' sh`);
+    `env -u CI -u CONTINUOUS_INTEGRATION LANG=C.UTF-8 WEDGETOP_ACTION_LOG_DIR=/dev/shm/wedgetop-tests/action-log PS1='wt$ ' sh`);
   const screen = (): string => tmux(sock, 'capture-pane', '-p');
   const alt = (): string => tmux(sock, 'display', '-p', '#{alternate_on}').trim();
   const keys = (...k: string[]): void => void tmux(sock, 'send-keys', ...k);
@@ -78,7 +78,9 @@ describe.skipIf(!hasTmux)('in a real terminal (tmux)', () => {
       t.keys('Escape');
       await t.until((x) => x.includes('What to do first'), 'back from help');
       t.keys('u');
-      await t.until((x) => x.includes('remediation: coming'), 'remedy message');
+      await t.until((x) => x.includes('Thaw /tmp/mnt1?') && x.includes('DRY RUN'), 'confirm dialog (a replay: dry run only)');
+      t.keys('Escape');
+      await t.until((x) => !x.includes('Thaw /tmp/mnt1?') && x.includes('not run: fsfreeze -u /tmp/mnt1'), 'cancelled');
       t.keys('q');
       // The main screen is back as it was (the command line), with the shell's next prompt.
       const back = await t.until((x) => !x.includes('F10Quit') && (x.match(/wt\$/g) ?? []).length >= 2, 'prompt after exit');

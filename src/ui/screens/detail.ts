@@ -22,7 +22,7 @@ export function detailTitle(a: Analysis | undefined, key: string | undefined): s
 
 const kv = (k: string, v: string, role?: Parameters<typeof seg>[1]): Line => ({ ...line(seg(`${k.padEnd(12)}`, 'heading'), seg(v, role)), indent: 12 });
 
-export function detailLines(a: Analysis | undefined, key: string | undefined, caps: TermCaps): Line[] {
+export function detailLines(a: Analysis | undefined, key: string | undefined, caps: TermCaps, readOnly = false): Line[] {
   const g = glyphs(caps.unicode);
   if (!a || !key) return [plain('no task selected', 'dim')];
   const idx = indexOf(a);
@@ -80,7 +80,8 @@ export function detailLines(a: Analysis | undefined, key: string | undefined, ca
     out.push(plain('Remedy', 'title'));
     if (rc.remedies.length === 0) out.push(plain('  none wedgetop can apply: the chain ends outside its reach', 'dim'));
     for (const r of rc.remedies) {
-      out.push(line(seg(`  [${remedyKey(r.action) ?? '?'}] `, 'key'), seg(`${r.action}: `, 'bold'), seg(r.command, 'remedy')));
+      // With --read-only no key runs it: the label says so instead of offering one.
+      out.push(line(seg(readOnly ? '  [read-only] ' : `  [${remedyKey(r.action) ?? '?'}] `, readOnly ? 'dim' : 'key'), seg(`${r.action}: `, 'bold'), seg(r.command, 'remedy')));
       out.push({ ...line(seg('      risk: ', 'dim'), seg(r.risk, 'dim')), indent: 12 });
     }
   }

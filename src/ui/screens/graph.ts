@@ -89,7 +89,7 @@ function rootNode(c: Ctx, rc: RootCause): void {
   if (r) resourceNode(c, r, '   ', true, new Set());
 }
 
-export function graphLines(a: Analysis | undefined, caps: TermCaps): Line[] {
+export function graphLines(a: Analysis | undefined, caps: TermCaps, readOnly = false): Line[] {
   if (!a) return [plain('waiting for data…', 'dim')];
   if (a.rootCauses.length === 0) return [plain(a.tasks.length ? 'Blocked tasks, but no root cause found.' : 'Nothing is blocked.', 'ok')];
   const c: Ctx = {
@@ -103,7 +103,7 @@ export function graphLines(a: Analysis | undefined, caps: TermCaps): Line[] {
       seg(rc.inCycle ? 'DEADLOCK ' : '', 'deadlock'),
       seg(rc.label, 'title'),
       seg(`  blocks ${rc.blocked}  `),
-      seg(remedyLabel(rc), rc.remedies.length ? 'key' : 'dim'),
+      seg(remedyLabel(rc, readOnly), rc.remedies.length && !readOnly ? 'key' : 'dim'),
     ));
     rootNode(c, rc);
   });

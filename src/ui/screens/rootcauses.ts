@@ -1,5 +1,6 @@
 // "What to do first": each root cause with how many tasks it blocks, its chain on one line and
-// the key that remedies it. The one the remedy keys would act on now is marked.
+// the key that remedies it. The one the remedy keys would act on now is marked; with the focus
+// in the panel (Tab, or 1-9) it is also the selection bar, and the panel scrolls to keep it shown.
 import type { Analysis, RootCause } from '../../model.js';
 import { series } from '../../store/history.js';
 import type { UiState } from '../../store/store.js';
@@ -12,9 +13,10 @@ import { CHART_ROOTS } from './header.js';
 
 const SPARK_W = 8;
 
-export function remedyLabel(rc: RootCause): string {
+/** "[u] thaw"; with --read-only the keys do nothing, so the label says so instead of a key. */
+export function remedyLabel(rc: RootCause, readOnly = false): string {
   if (rc.remedies.length === 0) return 'no remedy';
-  return rc.remedies.map((r) => `[${remedyKey(r.action) ?? '?'}] ${r.action}`).join(' ');
+  return rc.remedies.map((r) => (readOnly ? `[read-only] ${r.action}` : `[${remedyKey(r.action) ?? '?'}] ${r.action}`)).join(' ');
 }
 
 /** How many lines the panel wants for `n` root causes, capped at `maxCauses`. */
@@ -27,12 +29,16 @@ export function rootCauseLines(s: UiState, caps: TermCaps, maxCauses: number, ta
   const a = s.analysis;
   const g = glyphs(caps.unicode);
   const rcs = a?.rootCauses ?? [];
-  const shown = rcs.slice(0, maxCauses);
+  const focused = s.focus === 'causes';
+  const at = target ? rcs.findIndex((r) => r.id === target.id) : -1;
+  const first = at >= maxCauses ? at - maxCauses + 1 : 0;
+  const shown = rcs.slice(first, first + maxCauses);
   const more = rcs.length - shown.length;
+  const how = focused ? 'Tab or Esc: back to the tasks' : 'Tab or 1-9 selects one';
   const out: Line[] = [
     line(
       seg('What to do first', 'title'),
-      seg(rcs.length ? ` (${rcs.length} root cause${rcs.length === 1 ? '' : 's'}${more > 0 ? `, ${more} more: t shows all` : ''}; remedy keys act on ${g.selected})` : '', 'dim'),
+      seg(rcs.length ? ` (${rcs.length} root cause${rcs.length === 1 ? '' : 's'}${more > 0 ? `, ${more} more: t shows all` : ''}; remedy keys act on ${g.selected}; ${how})` : '', 'dim'),
     ),
   ];
   if (!a) {
@@ -45,20 +51,24 @@ export function rootCauseLines(s: UiState, caps: TermCaps, maxCauses: number, ta
   }
   // Shared scale with headroom, so root causes compare and a steady count is not a solid block.
   const max = Math.max(1, Math.ceil(1.2 * Math.max(0, ...s.history.slice(-SPARK_W).map((h) => h.total))));
-  shown.forEach((rc, i) => {
+  shown.forEach((rc, k) => {
+    const i = first + k;
     const isTarget = target?.id === rc.id;
     // The colour of its line on the header chart; alone, it is the total's line (red).
     const colour: Role = rcs.length === 1 ? 'series0' : i < CHART_ROOTS ? (`series${i + 1}` as Role) : 'bold';
     const sp = spark(series(s.history, SPARK_W, rc.id), SPARK_W, max, caps.unicode);
-    out.push(line(
+    const l = line(
       seg(isTarget ? `${g.selected}` : ' ', 'highlight'),
       seg(`${i + 1} `, colour),
       seg(sp, colour),
       seg(` ${rc.blocked} blocked `, rc.blocked > 0 ? 'stateD' : 'normal'),
-      seg(remedyLabel(rc), rc.remedies.length ? 'key' : 'dim'),
+      seg(remedyLabel(rc, s.opts.readOnly), rc.remedies.length && !s.opts.readOnly ? 'key' : 'dim'),
       seg(rc.inCycle ? ' DEADLOCK' : '', 'deadlock'),
       seg(`  ${rc.label}`, 'bold'),
-    ));
+    );
+    // The selection bar; without reverse video (TERM=dumb) the ▶ mark already shows it.
+    if (focused && isTarget) l.bar = true;
+    out.push(l);
     out.push(line(seg(`      ${rc.chain.join(` ${g.arrow} `)}`, 'dim')));
   });
   return out;
