@@ -25,6 +25,34 @@ describe('the single-file bundle', () => {
   });
 });
 
+describe('the single-file bundle in a real terminal', () => {
+  it('draws the TUI from an empty directory and gives the terminal back on q', async () => {
+    const dir = path.join(tmp, 'alone-tui');
+    fs.mkdirSync(dir);
+    fs.copyFileSync('dist/wedgetop.mjs', path.join(dir, 'wedgetop.mjs'));
+    const sock = `wt-ship-${process.pid}`;
+    const tmux = (...a: string[]): string => spawnSync('tmux', ['-L', sock, ...a], { encoding: 'utf8' }).stdout;
+    try {
+      tmux('-f', '/dev/null', 'new-session', '-d', '-x', '100', '-y', '30', '-c', dir,
+        `env -u CI LANG=C.UTF-8 PS1='wt$ ' sh`);
+      tmux('send-keys', `${process.execPath} wedgetop.mjs --replay ${path.resolve('test/fixtures/frozen-ext4')}`, 'Enter');
+      let screen = '';
+      for (let i = 0; i < 150 && !/\[u\] thaw/.test(screen); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        screen = tmux('capture-pane', '-p');
+      }
+      expect(screen).toMatch(/\[u\] thaw/);
+      expect(screen).toContain('/tmp/mnt1');
+      expect(tmux('display', '-p', '#{alternate_on}').trim()).toBe('1');
+      tmux('send-keys', 'q');
+      for (let i = 0; i < 50 && tmux('display', '-p', '#{alternate_on}').trim() !== '0'; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(tmux('display', '-p', '#{alternate_on}').trim()).toBe('0');
+    } finally {
+      spawnSync('tmux', ['-L', sock, 'kill-server']);
+    }
+  });
+});
+
 describe('the single executable (Node SEA)', () => {
   it('builds, and runs with no Node installed and an empty environment', () => {
     const b = spawnSync(process.execPath, ['scripts/build-sea.mjs'], { encoding: 'utf8', timeout: 120_000 });
