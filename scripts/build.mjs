@@ -36,6 +36,13 @@ await build({
   define: { 'process.env.NODE_ENV': '"production"' },
   plugins: [
     {
+      // Ink asks is-in-ci whether to draw frames at all: wedgetop only mounts Ink on a terminal.
+      name: 'never-ci',
+      setup(b) {
+        b.onResolve({ filter: /^is-in-ci$/ }, () => ({ path: path.join(root, 'src', 'vendor', 'is-in-ci.ts') }));
+      },
+    },
+    {
       // Ink loads its React devtools bridge only when DEV=true; an ESM bundle would still hoist
       // the import of that optional package to the top, so give it an inert stand-in.
       name: 'no-devtools',

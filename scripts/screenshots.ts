@@ -52,7 +52,7 @@ async function capture(shot: Shot): Promise<string> {
   const tmux = (...args: string[]): string => execFileSync('tmux', ['-L', sock, ...args], { encoding: 'utf8' });
   try {
     tmux('-f', '/dev/null', 'new-session', '-d', '-x', String(shot.cols), '-y', String(shot.rows), '-c', ROOT,
-      `env -u CI -u CONTINUOUS_INTEGRATION LANG=C.UTF-8 TERM=tmux-256color node ${BUNDLE} --replay test/fixtures/${shot.fixture} --interval 0.5`);
+      `env LANG=C.UTF-8 TERM=tmux-256color node ${BUNDLE} --replay test/fixtures/${shot.fixture} --interval 0.5`);
     const screen = (): string => tmux('capture-pane', '-p');
     const wait = async (text: string): Promise<void> => {
       const end = Date.now() + 15_000;

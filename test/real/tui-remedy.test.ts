@@ -32,10 +32,9 @@ interface Term {
 function terminal(cols = 160, rows = 45): Term {
   const sock = `wt-e2e-${process.pid}`;
   const tmux = (...args: string[]): string => execFileSync('tmux', ['-L', sock, ...args], { encoding: 'utf8' });
-  // CI set in the environment would make Ink print only the last frame at exit (is-in-ci).
   // The action log goes where the other tests' goes: tmpfs, swept by the global teardown.
   tmux('-f', '/dev/null', 'new-session', '-d', '-x', String(cols), '-y', String(rows), '-c', ROOT,
-    `env -u CI -u CONTINUOUS_INTEGRATION LANG=C.UTF-8 WEDGETOP_ACTION_LOG_DIR=${path.join(WEDGE_ROOT, 'action-log')} PS1='wt$ ' sh`);
+    `env LANG=C.UTF-8 WEDGETOP_ACTION_LOG_DIR=${path.join(WEDGE_ROOT, 'action-log')} PS1='wt$ ' sh`);
   const screen = (): string => tmux('capture-pane', '-p');
   return {
     screen,

@@ -31,9 +31,9 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 function session(cols = 100, rows = 30): { sock: string; screen: () => string; alt: () => string; keys: (...k: string[]) => void; until: (pred: (s: string) => boolean, what: string) => Promise<string> } {
   const sock = `wt-test-${process.pid}-${n++}`;
   servers.push(sock);
-  // CI set in the environment would make Ink print only the last frame at exit (is-in-ci).
+  // CI=true, as on a CI runner or a build box: the screen must draw all the same (src/vendor/is-in-ci.ts).
   tmux(sock, '-f', '/dev/null', 'new-session', '-d', '-x', String(cols), '-y', String(rows), '-c', ROOT,
-    `env -u CI -u CONTINUOUS_INTEGRATION LANG=C.UTF-8 WEDGETOP_ACTION_LOG_DIR=/dev/shm/wedgetop-tests/action-log PS1='wt$ ' sh`);
+    `env CI=true LANG=C.UTF-8 WEDGETOP_ACTION_LOG_DIR=/dev/shm/wedgetop-tests/action-log PS1='wt$ ' sh`);
   const screen = (): string => tmux(sock, 'capture-pane', '-p');
   const alt = (): string => tmux(sock, 'display', '-p', '#{alternate_on}').trim();
   const keys = (...k: string[]): void => void tmux(sock, 'send-keys', ...k);
