@@ -24,12 +24,69 @@ export interface CollectOptions {
   threadsPerProcess?: number;
   /** Wall clock for takenAtMs (tests pass a fixed one). */
   now?: number;
+  /**
+   * Task keys whose details are read from the start, with the blocked tasks: the live collector
+   * passes the tasks it showed last time, so a holder that took a stack scan to find is found
+   * again among them instead of by the same scan every second.
+   */
+  carry?: string[];
 }
 
 const MAX_WARNINGS = 100;
 const MAX_FDS = 4096;
 
-export function collect(src: ProcSource, opts: CollectOptions = {}): Snapshot {
+/** Every thread the scan saw, by "pid/tid", by process, and how many per state letter. */
+export interface TaskTable {
+  all: Map<string, Task>;
+  threadsOf: Map<number, Task[]>;
+  stateCounts: Record<string, number>;
+}
+
+/**
+ * Step 1 of a collection. The live collector passes its own (incremental.ts keeps the table
+ * between refreshes instead of re-reading every thread's stat); everything after it is shared.
+ */
+export type TaskScan = (src: ProcSource, warn: (m: string) => void) => TaskTable;
+
+/** Read every thread's stat. */
+export function scanAllTasks(src: ProcSource, warn: (m: string) => void): TaskTable {
+  const all = new Map<string, Task>();
+  const threadsOf = new Map<number, Task[]>();
+  const stateCounts: Record<string, number> = {};
+  for (const ent of src.list('/proc')) {
+    if (!/^\d+$/.test(ent)) continue;
+    const pid = Number(ent);
+    for (const tEnt of src.list(`/proc/${pid}/task`)) {
+      const text = src.read(`/proc/${pid}/task/${tEnt}/stat`);
+      if (text === undefined) continue; // vanished mid-scan: normal
+      const t = taskFromStat(pid, text, (m) => warn(`/proc/${pid}/task/${tEnt}/stat: ${m}`));
+      if (!t) continue;
+      all.set(`${pid}/${t.tid}`, t);
+      const l = threadsOf.get(pid);
+      if (l) l.push(t);
+      else threadsOf.set(pid, [t]);
+      stateCounts[t.state] = (stateCounts[t.state] ?? 0) + 1;
+    }
+  }
+  return { all, threadsOf, stateCounts };
+}
+
+/** A Task (without details) from the text of /proc/PID/task/TID/stat. */
+export function taskFromStat(pid: number, text: string, warn: (m: string) => void): Task | undefined {
+  const st = parseStat(text, warn);
+  if (!st) return undefined;
+  return {
+    pid, tid: st.pid, comm: st.comm, state: st.state, ppid: st.ppid, startTicks: st.startTicks, flags: st.flags,
+    isKernelThread: (st.flags & PF_KTHREAD) !== 0,
+  };
+}
+
+/** Kernel log records worth keeping: hung-task and audit backlog reports. */
+export function isKmsgRelevant(text: string): boolean {
+  return !!(parseHungTaskLine(text) || parseAuditBacklogLine(text) || /blocked for more than/.test(text));
+}
+
+export function collect(src: ProcSource, opts: CollectOptions = {}, scan: TaskScan = scanAllTasks): Snapshot {
   const warnings: string[] = [];
   const warn = (m: string): void => {
     if (warnings.length < MAX_WARNINGS) warnings.push(m);
@@ -45,28 +102,7 @@ export function collect(src: ProcSource, opts: CollectOptions = {}): Snapshot {
   };
 
   // 1. Every thread's stat: the auditbeat holder of seed 000 was one thread among many.
-  const all = new Map<string, Task>();
-  const threadsOf = new Map<number, Task[]>();
-  const stateCounts: Record<string, number> = {};
-  for (const ent of src.list('/proc')) {
-    if (!/^\d+$/.test(ent)) continue;
-    const pid = Number(ent);
-    for (const tEnt of src.list(`/proc/${pid}/task`)) {
-      const text = src.read(`/proc/${pid}/task/${tEnt}/stat`);
-      if (text === undefined) continue; // vanished mid-scan: normal
-      const st = parseStat(text, (m) => warn(`/proc/${pid}/task/${tEnt}/stat: ${m}`));
-      if (!st) continue;
-      const t: Task = {
-        pid, tid: st.pid, comm: st.comm, state: st.state, ppid: st.ppid, startTicks: st.startTicks, flags: st.flags,
-        isKernelThread: (st.flags & PF_KTHREAD) !== 0,
-      };
-      all.set(`${pid}/${t.tid}`, t);
-      const l = threadsOf.get(pid);
-      if (l) l.push(t);
-      else threadsOf.set(pid, [t]);
-      stateCounts[t.state] = (stateCounts[t.state] ?? 0) + 1;
-    }
-  }
+  const { all, threadsOf, stateCounts } = scan(src, warn);
 
   // se.exec_start is sched_clock, which is not /proc/uptime's clock (seconds apart in a VM):
   // the collector's own exec_start, read now while it runs, is "now" on the same clock.
@@ -157,8 +193,12 @@ export function collect(src: ProcSource, opts: CollectOptions = {}): Snapshot {
     return true;
   };
 
-  // 2. Blocked tasks.
+  // 2. Blocked tasks (and the ones carried over).
   for (const t of all.values()) if (t.state === 'D') include(t);
+  for (const k of opts.carry ?? []) {
+    const t = all.get(k);
+    if (t) include(t);
+  }
 
   const snap: Snapshot = {
     takenAtMs: opts.now ?? Date.now(),
@@ -191,7 +231,7 @@ export function collect(src: ProcSource, opts: CollectOptions = {}): Snapshot {
   if (raw !== undefined) {
     // Keep only what the analysis and the header use: hung-task and audit backlog reports.
     snap.kmsg = parseKmsg(raw, (m) => warn(`kmsg: ${m}`))
-      .filter((r) => parseHungTaskLine(r.text) || parseAuditBacklogLine(r.text) || /blocked for more than/.test(r.text))
+      .filter((r) => isKmsgRelevant(r.text))
       .slice(-500);
   }
 
@@ -218,6 +258,7 @@ export function collect(src: ProcSource, opts: CollectOptions = {}): Snapshot {
 
   const scanLimit = opts.stackScanLimit ?? 4000;
   const perProcess = opts.threadsPerProcess ?? 256;
+  let settled: ReturnType<typeof analyze> | undefined;
   for (let round = 0; round < 6; round++) {
     snap.tasks = [...included].map((k) => all.get(k)!);
     const a = analyze(snap);
@@ -263,11 +304,15 @@ export function collect(src: ProcSource, opts: CollectOptions = {}): Snapshot {
       }
       changed = true;
     }
-    if (!changed) break;
+    if (!changed) {
+      settled = a;
+      break;
+    }
   }
 
   // Ship only what the analysis shows (waiters and holders), not every scanned candidate.
-  const final = analyze(snap);
+  // A round that asked for nothing more analysed exactly this snapshot: no need to do it again.
+  const final = settled ?? analyze(snap);
   const keep = new Set(final.tasks.map((t) => t.key));
   snap.tasks = [...included].filter((k) => keep.has(k) || all.get(k)!.state === 'D').map((k) => all.get(k)!);
   snap.stacksReadable = stacksReadable || !stackTried;

@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import type { Snapshot } from '../model.js';
 import { collect, type CollectOptions } from './collect.js';
+import { IncrementalCollector } from './incremental.js';
 import { LiveSource, RecordingSource } from './source.js';
 import { VERSION } from '../version.js';
 
@@ -20,13 +21,20 @@ type Reply = { id: number; snapshot: Snapshot } | { id: number; error: string };
 /** Entry point of the child: answer each request with one snapshot. */
 export function runCollectorChild(): void {
   const live = new LiveSource();
+  // Kept between requests: a refresh re-reads what changed, not every thread (incremental.ts).
+  const incremental = new IncrementalCollector(live);
   process.on('message', (msg: Request) => {
     let reply: Reply;
     try {
       live.errors.clear();
-      const src = msg.recordDir ? new RecordingSource(live, msg.recordDir) : live;
-      const snapshot = collect(src, msg.opts);
-      if (msg.recordDir) writeMeta(msg.recordDir, snapshot);
+      let snapshot: Snapshot;
+      if (msg.recordDir) {
+        // A recording is a complete scan, every file it read saved: never a partly remembered one.
+        snapshot = collect(new RecordingSource(live, msg.recordDir), msg.opts);
+        writeMeta(msg.recordDir, snapshot);
+      } else {
+        snapshot = incremental.collect(msg.opts);
+      }
       reply = { id: msg.id, snapshot };
     } catch (e) {
       reply = { id: msg.id, error: e instanceof Error ? e.stack ?? e.message : String(e) };
