@@ -140,6 +140,8 @@ function replayMeta(dir: string): ReplayMeta {
 export class SnapshotSource {
   readonly client?: CollectorClient;
   private readonly replayNow?: number;
+  /** A recording is one moment: read it once, then hand out the same snapshot every refresh. */
+  private replayed?: Snapshot;
   constructor(private readonly o: Options) {
     if (o.replay) {
       const meta = replayMeta(o.replay);
@@ -150,7 +152,7 @@ export class SnapshotSource {
     return !this.o.replay;
   }
   async next(recordDir?: string): Promise<Snapshot> {
-    if (this.o.replay) return collect(new ReplaySource(path.resolve(this.o.replay)), { now: this.replayNow });
+    if (this.o.replay) return (this.replayed ??= collect(new ReplaySource(path.resolve(this.o.replay)), { now: this.replayNow }));
     return this.client!.snapshot({ selfPid: process.pid }, this.o.timeoutMs, recordDir);
   }
   close(): void {

@@ -1,10 +1,9 @@
 // The Ink root: subscribes to the store, composes the frame for the terminal's size, and feeds
 // raw keys to the dispatcher. Everything drawn comes from composeFrame (pure).
-import { memo, useEffect, useMemo, useState, type ReactElement } from 'react';
+import { memo, useEffect, useState, type ReactElement } from 'react';
 import { Box, Text, useStdin, useStdout } from 'ink';
-import { useStore } from 'zustand';
 import type { UiStore } from '../store/store.js';
-import { composeFrame } from './frame.js';
+import { composeFrame, type Frame } from './frame.js';
 import { dispatchKey } from './dispatch.js';
 import { sameLine, type Line } from './line.js';
 import type { TermCaps } from './term.js';
@@ -59,8 +58,34 @@ function ScreenLineImpl({ l, caps }: { l: Line; caps: TermCaps }): ReactElement 
   );
 }
 
+function sameFrame(a: Frame, b: Frame): boolean {
+  if (a.lines.length !== b.lines.length || a.tableRows !== b.tableRows || a.overlayRows !== b.overlayRows || a.overlayTotal !== b.overlayTotal) return false;
+  for (let i = 0; i < a.lines.length; i++) if (!sameLine(a.lines[i]!, b.lines[i]!)) return false;
+  return true;
+}
+
+/**
+ * The frame for the store's state, re-rendered only when it looks different. Every React commit
+ * makes Ink lay out and re-tokenise the whole screen (~20 ms on a small VM); most store changes
+ * (a request going out, a refresh that changed nothing visible) change nothing on screen.
+ */
+function useFrame(store: UiStore, caps: TermCaps, columns: number, rows: number): Frame {
+  const compose = (): Frame => composeFrame(store.getState(), caps, columns, rows);
+  const [frame, setFrame] = useState(compose);
+  useEffect(() => {
+    let last = compose();
+    setFrame((prev) => (sameFrame(prev, last) ? prev : last));
+    return store.subscribe(() => {
+      const f = compose();
+      if (sameFrame(f, last)) return;
+      last = f;
+      setFrame(f);
+    });
+  }, [store, caps, columns, rows]);
+  return frame;
+}
+
 export function App({ store, caps, size: fixed, onQuit }: AppProps): ReactElement {
-  const state = useStore(store);
   const { columns, rows } = useTermSize(fixed);
   const { stdin, setRawMode, isRawModeSupported, internal_eventEmitter: input } = useStdin();
   const { write } = useStdout();
@@ -79,7 +104,7 @@ export function App({ store, caps, size: fixed, onQuit }: AppProps): ReactElemen
     };
   }, [store, stdin, input, isRawModeSupported, setRawMode, onQuit, write]);
 
-  const frame = useMemo(() => composeFrame(state, caps, columns, rows), [state, caps, columns, rows]);
+  const frame = useFrame(store, caps, columns, rows);
 
   useEffect(() => {
     store.getState().setViewport({ tableRows: frame.tableRows, overlayRows: frame.overlayRows, overlayTotal: frame.overlayTotal });

@@ -2,13 +2,15 @@
 // /proc/meminfo and nothing else. Everything in systeminformation that runs df, ps or other
 // commands (fsSize, processes, time, osInfo...) can hang on a wedged box and is never called.
 // Polled on its own timer with a timeout, never on the refresh path.
-import si from 'systeminformation';
+// Its memory module alone: the package's index requires every module it has (700 KB of code
+// compiled and run at start, and ~10 MB of heap) for one function.
+import siMemory from 'systeminformation/lib/memory.js';
 import type { MemInfo } from '../store/store.js';
 
 export type MemReader = () => Promise<MemInfo>;
 
 export const siMem: MemReader = async () => {
-  const m = await si.mem();
+  const m = await siMemory.mem();
   return { total: m.total, available: m.available };
 };
 

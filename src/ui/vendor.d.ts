@@ -45,3 +45,11 @@ declare module 'sparkline' {
   function sparkline(values: number[], opts?: { min?: number; max?: number }): string;
   export = sparkline;
 }
+
+declare module 'systeminformation/lib/memory.js' {
+  import type { Systeminformation } from 'systeminformation';
+  /** Linux: reads /proc/meminfo only. */
+  export function mem(): Promise<Systeminformation.MemData>;
+  const memory: { mem: typeof mem };
+  export default memory;
+}

@@ -39,8 +39,11 @@ function statusLine(s: UiState): Line {
   if (s.paused) return line(seg('PAUSED', 'warn'), seg(` — Z resumes${s.stashed ? ' (newer data waiting)' : ''}${since}`, 'warn'));
   if (!a) return plain(c.pending ? 'collecting…' : 'waiting for the first snapshot', 'dim');
   if (!s.opts.live) return line(seg('REPLAY ', 'info'), seg(`${s.opts.replayDir ?? ''} recorded ${new Date(a.snapshot.takenAtMs).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z')}`, 'dim'));
+  // The data's own clock time changes only when data arrives, so an idle second redraws nothing;
+  // how long ago is said only once the data is late.
   const ago = c.lastOkAt !== undefined ? Math.max(0, Math.round((s.now - c.lastOkAt) / 1000)) : 0;
-  return line(seg('●', 'ok'), seg(` live, refreshed ${ago}s ago, every ${s.opts.intervalMs / 1000}s`, 'dim'));
+  const late = ago * 1000 > 2 * s.opts.intervalMs + 1000 ? `, ${ago}s ago` : '';
+  return line(seg('●', 'ok'), seg(` live every ${s.opts.intervalMs / 1000}s, data of ${clockTime(a.snapshot.takenAtMs)}${late}`, 'dim'));
 }
 
 function hungTaskText(snap: Snapshot): Line {
