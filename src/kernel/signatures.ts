@@ -50,6 +50,12 @@ export interface Signature {
   via?: FramePattern[];
   /** Position of the site offset inside the function, as a fraction of its size. */
   offsetFraction?: [number, number];
+  /**
+   * Its waiters sleep in S, not D, so the scan of D tasks misses them: while the named condition
+   * holds, sleeping threads whose wchan is one of `at` are read too. 'fuse-pending': some
+   * /sys/fs/fuse/connections/N/waiting is above 0.
+   */
+  waitersInS?: 'fuse-pending';
   holder: HolderRule;
   remedy: RemedyRule;
   /** What it means, for the admin at 3 a.m. */
@@ -150,6 +156,8 @@ export const SIGNATURES: Signature[] = [
     at: ['request_wait_answer', /^fuse_(simple_request|wait_on_page_writeback|sync_writes|flush|fsync)/, '__fuse_simple_request', 'fuse_get_req'],
     holder: { kind: 'fuse-daemon' },
     remedy: 'fuse-abort',
+    // request_wait_answer sleeps interruptibly until a signal arrives, then killably (D).
+    waitersInS: 'fuse-pending',
     explain:
       'Waiting for the FUSE daemon to answer a request. The daemon may be stopped (state T), busy or dead; ' +
       'aborting the connection fails every pending request on that mount.',

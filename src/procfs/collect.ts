@@ -15,6 +15,8 @@ import {
 import { analyze } from '../graph/analyze.js';
 import { syscallName } from '../kernel/syscalls.js';
 import { PATH_ARG_INDEX } from '../graph/mounts.js';
+import { SIGNATURES } from '../kernel/signatures.js';
+import { matches } from '../kernel/classify.js';
 
 export interface CollectOptions {
   selfPid?: number;
@@ -200,6 +202,24 @@ export function collect(src: ProcSource, opts: CollectOptions = {}, scan: TaskSc
     if (t) include(t);
   }
 
+  // 2b. Waiters that sleep in S (FUSE: until a signal arrives), looked for by wchan only while
+  // their resource is busy: one small read per sleeping thread, at most stackScanLimit of them.
+  const fuseWaiting = fusePending(src);
+  const sleepSites = SIGNATURES.filter((s) => s.waitersInS === 'fuse-pending' && fuseWaiting).flatMap((s) => s.at);
+  if (sleepSites.length) {
+    const limit = opts.stackScanLimit ?? 4000;
+    let n = 0;
+    for (const t of all.values()) {
+      if (t.state !== 'S' || t.isKernelThread || included.has(`${t.pid}/${t.tid}`)) continue;
+      if (n++ >= limit) {
+        warn(`FUSE requests are pending: read the wchan of ${limit} sleeping tasks and stopped there`);
+        break;
+      }
+      const wchan = src.read(`/proc/${t.pid}/task/${t.tid}/wchan`)?.trim();
+      if (wchan && matches(wchan, sleepSites)) include(t);
+    }
+  }
+
   const snap: Snapshot = {
     takenAtMs: opts.now ?? Date.now(),
     hostname: src.read('/proc/sys/kernel/hostname')?.trim() ?? '?',
@@ -325,6 +345,14 @@ export function collect(src: ProcSource, opts: CollectOptions = {}, scan: TaskSc
     }
   }
   return snap;
+}
+
+/** Whether some FUSE connection has requests waiting for its daemon (fusectl's `waiting`). */
+function fusePending(src: ProcSource): boolean {
+  for (const c of src.list('/sys/fs/fuse/connections')) {
+    if (Number(src.read(`/sys/fs/fuse/connections/${c}/waiting`)?.trim()) > 0) return true;
+  }
+  return false;
 }
 
 /** The device of the writable shared file mappings in maps, when there is exactly one. */

@@ -143,15 +143,24 @@ describe.skipIf(!isRoot)('FUSE: clients left in the interruptible wait (state S)
     expect(taskOf(j, exiter.pid)?.signature).toBe('fuse-request');
   });
 
-  // Engine gap: the collector reads details (stack) of tasks in D and of holder candidates only, so
-  // a FUSE waiter in S is never classified, although analyze() would count it as waiting. On this
-  // kernel every FUSE waiter starts in S and stays there until it gets a signal.
-  it.fails('clients in S are shown waiting on the connection', () => {
+  // On this kernel every FUSE waiter starts in S and stays there until it gets a signal: the
+  // collector finds them by wchan while the connection has requests waiting.
+  it('clients in S are shown waiting on the connection, and the daemon is their root cause', () => {
     for (const c of w.clients.filter((x) => x.kind !== 'exit')) {
       const t = taskOf(j, c.pid);
       expect(t, `${c.comm} ${c.pid} missing from --json`).toBeDefined();
       expect(t!.signature).toBe('fuse-request');
       expect(t!.waitsOn).toBe(`fuse:${w.connection}`);
     }
+    const rc = j.rootCauses.find((r) => r.id === `task:${w.daemonPid}`);
+    expect(rc, dump(j.rootCauses)).toBeDefined();
+    expect(rc!.blocked).toBeGreaterThanOrEqual(w.clients.length);
+    expect(rc!.remedies.map((m) => m.action)).toContain('fuse-abort');
+  });
+
+  it('--fix --action fuse-abort frees the clients in S too', async () => {
+    const r = wedgetop(['--fix', `task:${w.daemonPid}`, '--action', 'fuse-abort', '--yes']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(await untilFreed(w.clientPids)).toEqual([]);
   });
 });
