@@ -43,6 +43,29 @@ await build({
       },
     },
     {
+      // Ink makes a new Output, with empty caches, for every frame, and tokenises every styled
+      // line of the screen again (half of a frame's cost). Lines rarely change between frames
+      // (a cursor move changes two), so one set of caches is kept across frames, emptied when
+      // it grows past a few thousand lines. The cached values are never mutated by Ink.
+      name: 'ink-output-caches',
+      setup(b) {
+        b.onLoad({ filter: /[\\/]ink[\\/]build[\\/]output\.js$/ }, async (args) => {
+          const src = await fs.promises.readFile(args.path, 'utf8');
+          const from = '    caches = new OutputCaches();';
+          if (!src.includes(from)) throw new Error(`ink-output-caches: "${from.trim()}" not found in ${args.path}: Ink changed, update the build`);
+          const shared = [
+            'let wtSharedCaches;',
+            'function wtCaches() {',
+            '    const c = wtSharedCaches;',
+            '    if (c && c.styledChars.size + c.widths.size + c.blockWidths.size < 8000) return c;',
+            '    return (wtSharedCaches = new OutputCaches());',
+            '}',
+          ].join('\n');
+          return { contents: `${src.replace(from, '    caches = wtCaches();')}\n${shared}\n`, loader: 'js' };
+        });
+      },
+    },
+    {
       // Ink loads its React devtools bridge only when DEV=true; an ESM bundle would still hoist
       // the import of that optional package to the top, so give it an inert stand-in.
       name: 'no-devtools',
