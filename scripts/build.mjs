@@ -46,18 +46,19 @@ await build({
       // Ink makes a new Output, with empty caches, for every frame, and tokenises every styled
       // line of the screen again (half of a frame's cost). Lines rarely change between frames
       // (a cursor move changes two), so one set of caches is kept across frames, emptied when
-      // it grows past a few thousand lines. The cached values are never mutated by Ink.
+      // it holds a few screens' worth of lines. The cached values are never mutated by Ink.
       name: 'ink-output-caches',
       setup(b) {
         b.onLoad({ filter: /[\\/]ink[\\/]build[\\/]output\.js$/ }, async (args) => {
           const src = await fs.promises.readFile(args.path, 'utf8');
           const from = '    caches = new OutputCaches();';
           if (!src.includes(from)) throw new Error(`ink-output-caches: "${from.trim()}" not found in ${args.path}: Ink changed, update the build`);
+          // A cached line costs ~10 KB (an object per character): a few screens' worth at most.
           const shared = [
             'let wtSharedCaches;',
             'function wtCaches() {',
             '    const c = wtSharedCaches;',
-            '    if (c && c.styledChars.size + c.widths.size + c.blockWidths.size < 8000) return c;',
+            '    if (c && c.styledChars.size < 300 && c.blockWidths.size < 1000 && c.widths.size < 4000) return c;',
             '    return (wtSharedCaches = new OutputCaches());',
             '}',
           ].join('\n');

@@ -333,8 +333,11 @@ export function analyze(snap: Snapshot, opts: AnalyzeOptions = {}): Analysis & {
     if (!waiting.has(k) && !isHolder) continue;
     const off = t.detail?.offCpuMs;
     const first = opts.firstSeen?.get(k);
+    // Field by field, not a spread: one object shape for every task (tasks parsed from stat
+    // and from JSON differ in key order), which V8 builds several times faster at thousands of tasks.
     tasks.push({
-      ...t,
+      pid: t.pid, tid: t.tid, comm: t.comm, state: t.state, ppid: t.ppid, startTicks: t.startTicks, flags: t.flags,
+      isKernelThread: t.isKernelThread, detail: t.detail,
       key: k,
       site: sites.get(k),
       waitsOn: waitsOn.get(k),

@@ -207,11 +207,7 @@ class LiveThreadIO implements ThreadIO {
 
   releaseStat(e: Entry): void {
     if (e.statFd < 0) return;
-    try {
-      fs.closeSync(e.statFd);
-    } catch {
-      /* already closed */
-    }
+    closeQuietly(e.statFd);
     e.statFd = -1;
     this.held--;
   }
@@ -219,13 +215,17 @@ class LiveThreadIO implements ThreadIO {
   release(e: Entry): void {
     this.releaseStat(e);
     if (e.fd < 0) return;
-    try {
-      fs.closeSync(e.fd);
-    } catch {
-      /* already closed */
-    }
+    closeQuietly(e.fd);
     e.fd = -1;
     this.held--;
+  }
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    fs.closeSync(fd);
+  } catch {
+    /* already closed */
   }
 }
 
