@@ -13,6 +13,7 @@ import { ActionLog } from '../actions/log.js';
 import { App } from './App.js';
 import { openTmpfsLog, nullLogger, type Logger } from './log.js';
 import { pollMem, siMem, type MemReader } from './sysinfo.js';
+import { trimHeap } from './heap.js';
 import { detectCaps, type TermCaps } from './term.js';
 
 const ENTER_ALT = '\u001b[?1049h\u001b[H\u001b[2J';
@@ -159,6 +160,7 @@ export async function runTui(o: Options, source: SnapshotSource | Source, extras
     const ticker = setInterval(() => store.getState().tick(), 1000);
     ticker.unref();
     undo.push(() => clearInterval(ticker));
+    undo.push(trimHeap(log));
     if (live) {
       undo.push(pollMem(extras.mem ?? siMem, (m) => store.getState().setMem(m), 5000, 1000, log));
     }
