@@ -17,6 +17,38 @@ function newest(dir) {
   return t;
 }
 
+const INK_PATCHES = {
+  // Ink makes a new Output, with empty caches, for every frame, and tokenises every styled line
+  // of the screen again (half of a frame's cost). Lines rarely change between frames (a cursor
+  // move changes two), so one set of caches is kept across frames, emptied once it holds a few
+  // screens' worth: a cached line is ~10 KB (an object per character). Ink never mutates them.
+  'output.js': [
+    ['    caches = new OutputCaches();', '    caches = wtCaches();'],
+    ['export default class Output {', [
+      'let wtSharedCaches;',
+      'function wtCaches() {',
+      '    const c = wtSharedCaches;',
+      '    if (c && c.styledChars.size < 300 && c.blockWidths.size < 1000 && c.widths.size < 4000) return c;',
+      '    return (wtSharedCaches = new OutputCaches());',
+      '}',
+      'export default class Output {',
+    ].join('\n')],
+  ],
+  // Two caches that Ink never empties: every distinct line ever drawn stays in memory. A task
+  // table whose "blocked for" column changes every second leaks ~50 lines a second, for hours.
+  'measure-text.js': [['    cache.set(text, dimensions);', '    if (cache.size >= 2000) cache.clear();\n    cache.set(text, dimensions);']],
+  // Layout has just measured the same text (measureText, cached); measuring it again uncached
+  // here was a tenth of the TUI's CPU time.
+  'render-node-to-output.js': [
+    ["import widestLine from 'widest-line';", "import measureText from './measure-text.js';"],
+    ['const currentWidth = widestLine(text);', 'const currentWidth = measureText(text).width;'],
+  ],
+  'wrap-text.js': [
+    ['const cache = {};', 'let cache = {};\nlet wtCached = 0;'],
+    ['    cache[cacheKey] = wrappedText;', '    if (++wtCached > 2000) {\n        cache = {};\n        wtCached = 1;\n    }\n    cache[cacheKey] = wrappedText;'],
+  ],
+};
+
 if (process.argv.includes('--if-stale') && fs.existsSync(out)) {
   const src = Math.max(newest(path.join(root, 'src')), fs.statSync(path.join(root, 'package.json')).mtimeMs);
   if (fs.statSync(out).mtimeMs >= src) process.exit(0);
@@ -43,26 +75,18 @@ await build({
       },
     },
     {
-      // Ink makes a new Output, with empty caches, for every frame, and tokenises every styled
-      // line of the screen again (half of a frame's cost). Lines rarely change between frames
-      // (a cursor move changes two), so one set of caches is kept across frames, emptied when
-      // it holds a few screens' worth of lines. The cached values are never mutated by Ink.
-      name: 'ink-output-caches',
+      // Edits to Ink's caches, each a literal replacement that fails the build when Ink changes.
+      name: 'ink-caches',
       setup(b) {
-        b.onLoad({ filter: /[\\/]ink[\\/]build[\\/]output\.js$/ }, async (args) => {
-          const src = await fs.promises.readFile(args.path, 'utf8');
-          const from = '    caches = new OutputCaches();';
-          if (!src.includes(from)) throw new Error(`ink-output-caches: "${from.trim()}" not found in ${args.path}: Ink changed, update the build`);
-          // A cached line costs ~10 KB (an object per character): a few screens' worth at most.
-          const shared = [
-            'let wtSharedCaches;',
-            'function wtCaches() {',
-            '    const c = wtSharedCaches;',
-            '    if (c && c.styledChars.size < 300 && c.blockWidths.size < 1000 && c.widths.size < 4000) return c;',
-            '    return (wtSharedCaches = new OutputCaches());',
-            '}',
-          ].join('\n');
-          return { contents: `${src.replace(from, '    caches = wtCaches();')}\n${shared}\n`, loader: 'js' };
+        b.onLoad({ filter: /[\\/]ink[\\/]build[\\/][\w-]+\.js$/ }, async (args) => {
+          const patches = INK_PATCHES[path.basename(args.path)];
+          if (!patches) return undefined;
+          let src = await fs.promises.readFile(args.path, 'utf8');
+          for (const [from, to] of patches) {
+            if (!src.includes(from)) throw new Error(`ink-caches: "${from.trim()}" not found in ${args.path}: Ink changed, update scripts/build.mjs`);
+            src = src.replace(from, to);
+          }
+          return { contents: src, loader: 'js' };
         });
       },
     },
