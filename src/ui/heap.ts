@@ -1,8 +1,8 @@
 // Keeps the TUI's heap near its live size. The young generation is kept small (main.ts), so
 // what a frame or a snapshot allocates is promoted early, and V8 lets old-space garbage reach
 // two or three times the live data (15-20 MB here) before it collects it: RSS crept from 80 to
-// 130 MB in a minute. V8 takes heap flags only at start-up, and `node wedgetop.mjs` gives it
-// none, so the collector is asked directly, rarely and only when garbage has piled up.
+// 130 MB in a minute. V8 takes heap-size flags only at start-up, and `node wedgetop.mjs` gives
+// it none, so the collector is asked directly, rarely and only when garbage has piled up.
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { Logger } from './log.js';

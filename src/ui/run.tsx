@@ -139,6 +139,7 @@ export async function runTui(o: Options, source: SnapshotSource | Source, extras
 
     writeSync(stdout, ENTER_ALT);
     log(`tui: start ${stdout.columns}x${stdout.rows} caps ${JSON.stringify(caps)} replay=${o.replay ?? '-'}`);
+    undo.push(trimHeap(log));
     // First request before Ink's first render: the collector child starts (a whole node process)
     // while Ink sets up, which brings the first root cause on screen sooner.
     refresher.start();
@@ -160,7 +161,6 @@ export async function runTui(o: Options, source: SnapshotSource | Source, extras
     const ticker = setInterval(() => store.getState().tick(), 1000);
     ticker.unref();
     undo.push(() => clearInterval(ticker));
-    undo.push(trimHeap(log));
     if (live) {
       undo.push(pollMem(extras.mem ?? siMem, (m) => store.getState().setMem(m), 5000, 1000, log));
     }
