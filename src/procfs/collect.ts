@@ -204,7 +204,8 @@ export function collect(src: ProcSource, opts: CollectOptions = {}, scan: TaskSc
 
   // 2b. Waiters that sleep in S (FUSE: until a signal arrives), looked for by wchan only while
   // their resource is busy: one small read per sleeping thread, at most stackScanLimit of them.
-  const fuseWaiting = fusePending(src);
+  const fuseConnections = readFuseConnections(src);
+  const fuseWaiting = fuseConnections.some((c) => c.waiting > 0);
   const sleepSites = SIGNATURES.filter((s) => s.waitersInS === 'fuse-pending' && fuseWaiting).flatMap((s) => s.at);
   if (sleepSites.length) {
     const limit = opts.stackScanLimit ?? 4000;
@@ -305,10 +306,7 @@ export function collect(src: ProcSource, opts: CollectOptions = {}, scan: TaskSc
     if (a.needs.fuse && !snap.gathered.fuse) {
       snap.gathered.fuse = true;
       scanAllFds();
-      for (const c of src.list('/sys/fs/fuse/connections')) {
-        const waiting = Number(src.read(`/sys/fs/fuse/connections/${c}/waiting`)?.trim());
-        if (/^\d+$/.test(c)) snap.fuseConnections.push({ id: Number(c), waiting: Number.isFinite(waiting) ? waiting : 0 });
-      }
+      snap.fuseConnections.push(...fuseConnections);
       changed = true;
     }
     if (a.needs.stackScan && !snap.gathered.stackScan) {
@@ -347,12 +345,15 @@ export function collect(src: ProcSource, opts: CollectOptions = {}, scan: TaskSc
   return snap;
 }
 
-/** Whether some FUSE connection has requests waiting for its daemon (fusectl's `waiting`). */
-function fusePending(src: ProcSource): boolean {
+/** FUSE connections (fusectl) and how many requests each has waiting for its daemon. */
+function readFuseConnections(src: ProcSource): Snapshot['fuseConnections'] {
+  const out: Snapshot['fuseConnections'] = [];
   for (const c of src.list('/sys/fs/fuse/connections')) {
-    if (Number(src.read(`/sys/fs/fuse/connections/${c}/waiting`)?.trim()) > 0) return true;
+    if (!/^\d+$/.test(c)) continue;
+    const waiting = Number(src.read(`/sys/fs/fuse/connections/${c}/waiting`)?.trim());
+    out.push({ id: Number(c), waiting: Number.isFinite(waiting) ? waiting : 0 });
   }
-  return false;
+  return out;
 }
 
 /** The device of the writable shared file mappings in maps, when there is exactly one. */
