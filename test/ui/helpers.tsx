@@ -44,6 +44,8 @@ export function makeStore(o: Partial<StoreOptions> = {}): UiStore {
 export interface Rendered {
   store: UiStore;
   frame(): string;
+  /** How many frames Ink has written so far. */
+  frames(): number;
   press(...keys: string[]): Promise<void>;
   /** One raw sequence, no settling delay (timing tests). */
   write(raw: string): void;
@@ -87,7 +89,7 @@ export function renderApp(opts: { store?: UiStore; analysis?: Analysis; columns?
     }
     await tick(40);
   };
-  return { store, frame, press, write: (raw) => r.stdin.write(raw), waitFor, quits: () => quits, unmount: () => r.unmount() };
+  return { store, frame, frames: () => r.frames.length, press, write: (raw) => r.stdin.write(raw), waitFor, quits: () => quits, unmount: () => r.unmount() };
 }
 
 /** A synthetic analysis: `n` writers blocked on one frozen mount, for scale tests. */

@@ -416,6 +416,10 @@ def up(a):
     for c in clients:
         c["state"] = client_waiting(c["pid"], c["kind"])[1]
         c["wchan"] = w.wchan(c["pid"])
+    # The hung daemon idles in a sleep loop: one reading can catch it running (R) for an
+    # instant. Report the state it settles in.
+    if not a.stop_daemon:
+        w.wait_until(lambda: (w.stat_fields(dpid) or {}).get("state") == "S", 2)
     out = {"daemonPid": dpid, "daemonComm": a.daemon_comm,
            "daemonState": (w.stat_fields(dpid) or {}).get("state"),
            "mount": a.mnt, "connection": conn, "fstype": "fuse.wedgetop",
