@@ -202,18 +202,20 @@ export function collect(src: ProcSource, opts: CollectOptions = {}, scan: TaskSc
     if (t) include(t);
   }
 
+  // Sleeping tasks read at most, by the S-waiter search and by the holder search each.
+  const scanLimit = opts.stackScanLimit ?? 4000;
+
   // 2b. Waiters that sleep in S (FUSE: until a signal arrives), looked for by wchan only while
   // their resource is busy: one small read per sleeping thread, at most stackScanLimit of them.
   const fuseConnections = readFuseConnections(src);
   const fuseWaiting = fuseConnections.some((c) => c.waiting > 0);
   const sleepSites = SIGNATURES.filter((s) => s.waitersInS === 'fuse-pending' && fuseWaiting).flatMap((s) => s.at);
   if (sleepSites.length) {
-    const limit = opts.stackScanLimit ?? 4000;
     let n = 0;
     for (const t of all.values()) {
       if (t.state !== 'S' || t.isKernelThread || included.has(`${t.pid}/${t.tid}`)) continue;
-      if (n++ >= limit) {
-        warn(`FUSE requests are pending: read the wchan of ${limit} sleeping tasks and stopped there`);
+      if (n++ >= scanLimit) {
+        warn(`FUSE requests are pending: read the wchan of ${scanLimit} sleeping tasks and stopped there`);
         break;
       }
       const wchan = src.read(`/proc/${t.pid}/task/${t.tid}/wchan`)?.trim();
@@ -277,7 +279,6 @@ export function collect(src: ProcSource, opts: CollectOptions = {}, scan: TaskSc
     }
   };
 
-  const scanLimit = opts.stackScanLimit ?? 4000;
   const perProcess = opts.threadsPerProcess ?? 256;
   let settled: ReturnType<typeof analyze> | undefined;
   for (let round = 0; round < 6; round++) {
