@@ -236,6 +236,8 @@ export interface AnalyzedTask extends Task {
   /** Resource id this task waits on. */
   waitsOn?: string;
   blockedForMs?: number;
+  /** blockedForMs is only "since wedgetop first saw it blocked" (no off-CPU time): a lower bound. */
+  blockedForMin?: boolean;
   container?: string;
   user?: string;
   isHolder: boolean;

@@ -257,6 +257,7 @@ export function analyze(snap: Snapshot, opts: AnalyzeOptions = {}): Analysis & {
       site: sites.get(k),
       waitsOn: waitsOn.get(k),
       blockedForMs: off !== undefined ? off : first !== undefined ? Math.max(0, now - first) : undefined,
+      blockedForMin: off === undefined && first !== undefined ? true : undefined,
       container: containerOf(t.detail?.cgroup),
       user: t.detail?.uid !== undefined ? snap.users[String(t.detail.uid)] ?? String(t.detail.uid) : undefined,
       isHolder,
