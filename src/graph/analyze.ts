@@ -305,7 +305,7 @@ function makeRootCause(
   const base = { blocked: 0, blockedTasks: [] as string[], chain: [] as string[], inCycle: cycleNodes.has(node) };
   if (node.startsWith('res:')) {
     const r = resources.get(node.slice(4))!;
-    const sure = { confidence: r.confidence, how: r.how };
+    const sure = { confidence: r.confidence, how: r.how, ...(r.advice !== undefined ? { advice: r.advice } : {}) };
     if (r.remedy === 'thaw-mount') {
       const remedies: Remedy[] = r.mount ? [{ action: 'thaw', mount: r.mount, command: `fsfreeze -u ${r.mount}`, risk: r.risk ?? '' }] : [];
       return { ...base, ...sure, id: `frozen-fs:${r.mount ?? '?'}`, kind: 'frozen-fs', label: r.label, mount: r.mount, remedies };
@@ -347,7 +347,9 @@ function makeRootCause(
   // A daemon that holds a FUSE connection: aborting the connection is the other way out.
   for (const r of held) if (r.remedy === 'fuse-abort' && r.connection !== undefined) remedies.push(fuseAbort(r.connection, r.risk));
   const viaFuse = held.some((r) => r.remedy === 'fuse-abort');
+  const advice = (best?.advice !== undefined ? best : held.find((r) => r.advice !== undefined))?.advice;
   return {
+    ...(advice !== undefined ? { advice } : {}),
     ...base,
     id: `task:${pid}`,
     kind: viaFuse ? 'fuse' : 'task',
