@@ -67,6 +67,10 @@ export const README = fileURLToPath(new URL('../README.md', import.meta.url));
 export const BLOCK = /(<!-- diagnosis:start -->\n)([\s\S]*?)(<!-- diagnosis:end -->)/;
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const listed = new Set(FAMILIES.map((f) => f.id));
+  for (const f of corpusFixtures()) {
+    if (!listed.has(f.truth.family)) process.stderr.write(`readme-diagnosis: family "${f.truth.family}" of test/fixtures/${f.name} is not in FAMILIES (scripts/readme-diagnosis.ts): its row uses the fixture's notes; add it (or use one of the listed ids)\n`);
+  }
   const md = diagnosisMarkdown();
   if (process.argv.includes('--write')) {
     const text = fs.readFileSync(README, 'utf8');
