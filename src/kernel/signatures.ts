@@ -362,7 +362,8 @@ export const SIGNATURES: Signature[] = [
     title: 'rtnl_mutex (network configuration lock)',
     resource: 'lock',
     at: ['__netlink_dump_start', 'netlink_dump'],
-    callers: ['rtnetlink_rcv_msg', 'netlink_recvmsg', 'rtnl_dumpit'],
+    // Only a dump started from rtnetlink: other families' dump mutexes are their own.
+    callers: ['rtnetlink_rcv_msg'],
     holder: { kind: 'lock-owner', lock: 'rtnl_mutex', inside: RTNL_INSIDE },
     frees: ['holder-leaves'],
     killable: false,

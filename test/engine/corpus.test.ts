@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { corpusFixtures, evaluate, judge, parseGroundTruth, type CorpusFixture } from '../support/corpus.js';
+import { FIXTURES_DIR, corpusFixtures, evaluate, judge, parseGroundTruth, type CorpusFixture } from '../support/corpus.js';
 import { analyzeDir } from '../support/replay.js';
 
 const fixtures = corpusFixtures();
@@ -14,6 +14,11 @@ const fixtures = corpusFixtures();
 describe('diagnosis corpus', () => {
   it('holds the seeds and the recorded frozen ext4 (the corpus cannot silently be empty)', () => {
     expect(fixtures.map((f) => f.name)).toEqual(expect.arrayContaining(['seed-000', 'seed-004', 'frozen-ext4']));
+  });
+
+  it('has a ground truth for every fixture directory (a recording without one would be replayed by nothing)', () => {
+    const dirs = fs.readdirSync(FIXTURES_DIR, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+    expect(dirs).toEqual(fixtures.map((f) => f.name));
   });
 
   it.each(fixtures.map((f) => [f.name, f] as const))('%s: top root cause, remedy and blocked count are the ground truth', (_name, f) => {

@@ -12,6 +12,8 @@ import { textReport } from '../../src/report/text.js';
 import { isKmsgRelevant } from '../../src/procfs/collect.js';
 import { fillAdvice, shellWord } from '../../src/graph/rules/external.js';
 import type { SnapshotSpec } from '../support/snapdir.js';
+import { classifyStack } from '../../src/kernel/classify.js';
+import { parseStack } from '../../src/procfs/parse.js';
 
 const family = (name: string) => FAMILY_FIXTURES.find((f) => f.name === name)!;
 const analysisOf = (name: string) => analyzeDir(`test/fixtures/${name}`);
@@ -124,6 +126,28 @@ describe('unregister_netdevice: waiting for lo to become free', () => {
     const b = analyzeDir(specDir({ ...family('unregister-netdevice').spec(), kmsg: [] }));
     expect(b.rootCauses[0]!.id).toBe('external:netdev-refs');
     expect(b.rootCauses[0]!.advice).toContain('network device DEVICE (usage count COUNT)');
+  });
+});
+
+describe('the new rows match only their own waits', () => {
+  const sig = (text: string): string | undefined => classifyStack(parseStack(text))?.signature;
+
+  it('tells an NFS page-writeback wait from block I/O by the nfs frames below it', () => {
+    expect(sig('[<0>] folio_wait_bit_common+0x13d/0x350\n[<0>] folio_wait_writeback+0x2c/0x90\n[<0>] __filemap_fdatawait_range+0x90/0x100\n[<0>] filemap_write_and_wait_range+0x94/0xc0\n[<0>] nfs_file_fsync+0xa5/0x1e0 [nfs]')).toBe('nfs-page');
+    expect(sig('[<0>] folio_wait_bit_common+0x13d/0x350\n[<0>] folio_wait_writeback+0x2c/0x90\n[<0>] __filemap_fdatawait_range+0x90/0x100\n[<0>] file_write_and_wait_range+0x91/0xc0\n[<0>] ext4_sync_file+0xf6/0x320')).toBe('block-io');
+  });
+
+  it('tells the netns cleanup worker from any other msleep', () => {
+    expect(sig('[<0>] msleep+0x1e/0x22\n[<0>] netdev_run_todo+0x173/0x2c4\n[<0>] rtnl_unlock+0xe/0x10')).toBe('netdev-refs');
+    expect(sig('[<0>] msleep+0x2d/0x40\n[<0>] netdev_wait_allrefs_any+0x1d2/0x250\n[<0>] netdev_run_todo+0x2a9/0x5b0')).toBe('netdev-refs');
+    expect(sig('[<0>] msleep+0x2d/0x40\n[<0>] e1000e_phy_hw_reset_generic+0x57/0x90 [e1000e]')).toBe('timed-sleep');
+  });
+
+  it('names rtnl waits through rtnl_lock, rtnetlink_rcv_msg and a route dump, but not a generic netlink dump', () => {
+    expect(sig('[<0>] rtnl_lock+0x15/0x20\n[<0>] wext_handle_ioctl+0x80/0x170')).toBe('rtnl-mutex');
+    expect(sig('[<0>] rtnetlink_rcv_msg+0xf7/0x380\n[<0>] netlink_rcv_skb+0x51/0xf0')).toBe('rtnl-mutex');
+    expect(sig('[<0>] __netlink_dump_start+0x1eb/0x310\n[<0>] rtnetlink_rcv_msg+0x2ac/0x3f0')).toBe('rtnl-mutex-dump');
+    expect(sig('[<0>] __netlink_dump_start+0x1eb/0x310\n[<0>] genl_family_rcv_msg_dumpit+0x90/0x110\n[<0>] genl_rcv_msg+0x1a4/0x280')).toBe('unknown:__netlink_dump_start');
   });
 });
 
