@@ -347,9 +347,9 @@ function makeRootCause(
   // A daemon that holds a FUSE connection: aborting the connection is the other way out.
   for (const r of held) if (r.remedy === 'fuse-abort' && r.connection !== undefined) remedies.push(fuseAbort(r.connection, r.risk));
   const viaFuse = held.some((r) => r.remedy === 'fuse-abort');
-  const advice = (best?.advice !== undefined ? best : held.find((r) => r.advice !== undefined))?.advice;
+  // The advice of what it holds (an rtnl holder: what to do when SIGKILL only queues).
+  const advice = best?.advice ?? held.find((r) => r.advice !== undefined)?.advice;
   return {
-    ...(advice !== undefined ? { advice } : {}),
     ...base,
     id: `task:${pid}`,
     kind: viaFuse ? 'fuse' : 'task',
@@ -361,6 +361,7 @@ function makeRootCause(
     how: bySignal
       ? `${best?.how ?? 'holds what the others wait on'}; its own wait is interruptible, so a signal to it frees them`
       : best?.how ?? 'the end of the chain',
+    ...(advice !== undefined ? { advice } : {}),
   };
 }
 
