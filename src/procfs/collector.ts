@@ -2,19 +2,28 @@
 // (maps/mem wait for a stuck task's mmap_lock; Node's fs thread pool has 4 threads), so the UI
 // only ever waits for a message with a timeout, and abandons a child that stops answering.
 import { spawn, type ChildProcess } from 'node:child_process';
-import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { Snapshot } from '../model.js';
 import { collect, type CollectOptions } from './collect.js';
 import { IncrementalCollector } from './incremental.js';
 import { LiveSource, RecordingSource } from './source.js';
 import { VERSION } from '../version.js';
+import { SafeWriteError, VerifiedDir } from '../safefs/write.js';
+import { SafeTree } from '../safefs/tree.js';
 
 export const COLLECTOR_FLAG = '--collector-child';
+
+/** A --record DIR as prepareRecordDir verified it: the child re-opens it and checks it is the same one. */
+export interface RecordTarget {
+  dir: string;
+  dev: number;
+  ino: number;
+}
 
 interface Request {
   id: number;
   opts: CollectOptions;
-  recordDir?: string;
+  record?: RecordTarget;
 }
 type Reply = { id: number; snapshot: Snapshot } | { id: number; error: string };
 
@@ -28,16 +37,24 @@ export function runCollectorChild(): void {
     try {
       live.errors.clear();
       let snapshot: Snapshot;
-      if (msg.recordDir) {
+      if (msg.record) {
         // A recording is a complete scan, every file it read saved: never a partly remembered one.
-        snapshot = collect(new RecordingSource(live, msg.recordDir), msg.opts);
-        writeMeta(msg.recordDir, snapshot);
+        const tree = new SafeTree(reopenRecordDir(msg.record));
+        try {
+          snapshot = collect(new RecordingSource(live, tree), msg.opts);
+          tree.writeFile('/meta.json', metaJson(snapshot));
+          const w = tree.warning();
+          if (w) snapshot.warnings.push(w);
+        } finally {
+          tree.close();
+        }
       } else {
         snapshot = incremental.collect(msg.opts);
       }
       reply = { id: msg.id, snapshot };
     } catch (e) {
-      reply = { id: msg.id, error: e instanceof Error ? e.stack ?? e.message : String(e) };
+      // A refusal is one line for the admin; anything else is a bug worth its stack.
+      reply = { id: msg.id, error: e instanceof SafeWriteError ? e.message : e instanceof Error ? e.stack ?? e.message : String(e) };
     }
     process.send?.(reply);
   });
@@ -45,7 +62,7 @@ export function runCollectorChild(): void {
   process.on('disconnect', () => process.exit(0));
 }
 
-function writeMeta(dir: string, s: Snapshot): void {
+function metaJson(s: Snapshot): string {
   const meta = {
     time: new Date(s.takenAtMs).toISOString(),
     hostname: s.hostname,
@@ -53,7 +70,7 @@ function writeMeta(dir: string, s: Snapshot): void {
     uptimeSec: s.uptimeSec,
     wedgetop: VERSION,
   };
-  fs.writeFileSync(`${dir}/meta.json`, JSON.stringify(meta, null, 2) + '\n', { flag: 'wx', mode: 0o600 });
+  return JSON.stringify(meta, null, 2) + '\n';
 }
 
 export class CollectorStalled extends Error {}
@@ -104,7 +121,7 @@ export class CollectorClient {
   }
 
   /** One snapshot, or CollectorStalled after timeoutMs (the child is then abandoned). */
-  snapshot(opts: CollectOptions, timeoutMs: number, recordDir?: string): Promise<Snapshot> {
+  snapshot(opts: CollectOptions, timeoutMs: number, record?: RecordTarget): Promise<Snapshot> {
     const child = this.start();
     const id = this.nextId++;
     return new Promise<Snapshot>((resolve, reject) => {
@@ -114,7 +131,7 @@ export class CollectorClient {
         reject(new CollectorStalled(`collector did not answer within ${timeoutMs} ms`));
       }, timeoutMs);
       this.pending.set(id, { resolve, reject, timer });
-      child.send({ id, opts, recordDir } satisfies Request);
+      child.send({ id, opts, record } satisfies Request);
     });
   }
 
@@ -142,18 +159,34 @@ export class CollectorClient {
   }
 }
 
-/** For --record: the directory must be new or empty. */
-export function prepareRecordDir(dir: string): string | undefined {
+// --record DIR: nobody else may be able to write inside DIR, or they could plant a symlink
+// (DIR/proc -> /elsewhere) while root records into it. So DIR is one we make now (mkdir 0700; a
+// name that exists is not followed) or an existing empty directory owned by root (or us) and
+// writable by nobody else. Its parent must exist: parents are not created, because creating
+// them would mean following whatever path an attacker prepared (and mkdir -p of "/proc/x" loops
+// forever in Node: procfs answers ENOENT for a parent that exists).
+const RECORD_POLICY = {};
+
+/** Verify (or create) DIR; throws SafeWriteError with one line for the admin. */
+export function prepareRecordDir(dir: string): RecordTarget {
+  const { dir: d } = VerifiedDir.create(dir, {
+    mode: 0o700,
+    policy: RECORD_POLICY,
+    existing: (v) => (v.entries().length ? `${dir} is not empty: refusing to record into it` : undefined),
+  });
   try {
-    const st = fs.lstatSync(dir);
-    if (!st.isDirectory()) return `${dir} exists and is not a directory`;
-    if (fs.readdirSync(dir).length) return `${dir} is not empty: refusing to record into it`;
-  } catch {
-    try {
-      fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    } catch (e) {
-      return `cannot create ${dir}: ${(e as Error).message}`;
-    }
+    return { dir: path.resolve(dir), dev: d.st.dev, ino: d.st.ino };
+  } finally {
+    d.close();
   }
-  return undefined;
+}
+
+/** In the child: the same DIR the parent verified (by device and inode), verified again by fd. */
+function reopenRecordDir(t: RecordTarget): VerifiedDir {
+  const d = VerifiedDir.open(t.dir, RECORD_POLICY);
+  if (d.st.dev !== t.dev || d.st.ino !== t.ino) {
+    d.close();
+    throw new SafeWriteError(`${t.dir} was replaced while wedgetop started recording: refusing to record into it`);
+  }
+  return d;
 }

@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
+import type { SafeTree } from '../safefs/tree.js';
 
 export interface ProcSource {
   readonly live: boolean;
@@ -198,74 +199,45 @@ export function memRecordPath(tid: number, addr: bigint): string {
 }
 
 /**
- * Tee of a live source into a snapshot directory. Files are created with O_EXCL ('wx'), which
- * never follows a symlink, and every path is checked to stay inside DIR.
+ * Tee of a live source into a snapshot directory. Everything is written through a SafeTree
+ * (src/safefs/tree.ts) rooted at the verified DIR fd: directories made by us one component at a
+ * time, never through a symlink, files O_EXCL|O_NOFOLLOW, no path component "." or "..".
  */
 export class RecordingSource implements ProcSource {
   readonly live = true;
-  constructor(private readonly inner: ProcSource, readonly dir: string) {}
+  constructor(private readonly inner: ProcSource, readonly tree: SafeTree) {}
   get errors(): Map<string, number> {
     return this.inner.errors;
   }
 
-  private target(p: string): string | undefined {
-    const t = path.join(this.dir, p);
-    if (!t.startsWith(this.dir + path.sep)) return undefined;
-    return t;
-  }
-  private write(p: string, text: string): void {
-    const t = this.target(p);
-    if (!t) return;
-    try {
-      fs.mkdirSync(path.dirname(t), { recursive: true });
-      fs.writeFileSync(t, text, { flag: 'wx', mode: 0o600 });
-    } catch {
-      // Already recorded (the same file read twice in one scan) or unwritable: keep collecting.
-    }
-  }
   read(p: string): string | undefined {
     const v = this.inner.read(p);
-    if (v !== undefined) this.write(p, v);
+    if (v !== undefined) this.tree.writeFile(p, v);
     return v;
   }
   readlink(p: string): string | undefined {
     const v = this.inner.readlink(p);
-    const t = this.target(p);
-    if (v !== undefined && t) {
-      try {
-        fs.mkdirSync(path.dirname(t), { recursive: true });
-        fs.symlinkSync(v, t);
-      } catch {
-        /* recorded already */
-      }
-    }
+    if (v !== undefined) this.tree.symlink(p, v);
     return v;
   }
   list(p: string): string[] {
     const v = this.inner.list(p);
-    const t = this.target(p);
-    if (t) {
-      try {
-        fs.mkdirSync(t, { recursive: true });
-      } catch {
-        /* a symlink or file recorded there already */
-      }
-    }
+    this.tree.mkdirs(p);
     return v;
   }
   readMemString(pid: number, tid: number, addr: bigint): string | undefined {
     const v = this.inner.readMemString(pid, tid, addr);
-    if (v !== undefined) this.write(memRecordPath(tid, addr), v);
+    if (v !== undefined) this.tree.writeFile(memRecordPath(tid, addr), v);
     return v;
   }
   ssNetlink(): string | undefined {
     const v = this.inner.ssNetlink();
-    if (v !== undefined) this.write('/ss-netlink.txt', v);
+    if (v !== undefined) this.tree.writeFile('/ss-netlink.txt', v);
     return v;
   }
   kmsg(): string | undefined {
     const v = this.inner.kmsg();
-    if (v !== undefined) this.write('/kmsg', v);
+    if (v !== undefined) this.tree.writeFile('/kmsg', v);
     return v;
   }
 }
