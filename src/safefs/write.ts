@@ -230,6 +230,8 @@ export class VerifiedDir {
     try {
       writeAll(fd, data);
       ok = true;
+    } catch (e) {
+      throw new SafeWriteError(`cannot write ${this.show(name)}: ${why(e)}`, errCode(e));
     } finally {
       fs.closeSync(fd);
       if (!ok) this.unlinkQuietly(name);
@@ -274,6 +276,8 @@ export class VerifiedDir {
       try {
         writeAll(fd, data);
         fs.fsyncSync(fd);
+      } catch (e) {
+        throw new SafeWriteError(`cannot write ${this.show(name)}: ${why(e)}`, errCode(e));
       } finally {
         fs.closeSync(fd);
       }
