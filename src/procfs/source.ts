@@ -49,10 +49,35 @@ export function readSmallFile(p: string): string {
   }
 }
 
+/**
+ * Reads that can block behind another task's locks (maps and mem take its mmap_lock; cmdline and
+ * environ read its memory). The collector child says which it is about to do, so that when it
+ * never comes back the parent knows what it hung on and the next child skips it.
+ */
+export const RISKY_READ = /\/(maps|smaps|mem|cmdline|environ)$/;
+
 export class LiveSource implements ProcSource {
   readonly live = true;
   readonly errors = new Map<string, number>();
+  /** Paths a previous collector hung on: never read again (counted as ESKIPPED). */
+  skip: ReadonlySet<string> = new Set();
+  /** Called with a risky path before reading it, and with undefined once the read returned. */
+  onRisky?: (p: string | undefined) => void;
   constructor(private readonly ssTimeoutMs = 2000) {}
+
+  private guarded<T>(p: string, f: () => T): T | undefined {
+    if (this.skip.has(p)) {
+      this.errors.set('ESKIPPED', (this.errors.get('ESKIPPED') ?? 0) + 1);
+      return undefined;
+    }
+    if (!this.onRisky || !RISKY_READ.test(p)) return f();
+    this.onRisky(p);
+    try {
+      return f();
+    } finally {
+      this.onRisky(undefined);
+    }
+  }
 
   private fail(e: unknown): undefined {
     const c = code(e);
@@ -61,11 +86,13 @@ export class LiveSource implements ProcSource {
   }
 
   read(p: string): string | undefined {
-    try {
-      return readSmallFile(p);
-    } catch (e) {
-      return this.fail(e);
-    }
+    return this.guarded(p, () => {
+      try {
+        return readSmallFile(p);
+      } catch (e) {
+        return this.fail(e);
+      }
+    });
   }
 
   readlink(p: string): string | undefined {
@@ -86,9 +113,14 @@ export class LiveSource implements ProcSource {
   }
 
   readMemString(pid: number, tid: number, addr: bigint): string | undefined {
+    const p = `/proc/${pid}/task/${tid}/mem`;
+    return this.guarded(p, () => this.readMem(p, addr));
+  }
+
+  private readMem(p: string, addr: bigint): string | undefined {
     let fd: number | undefined;
     try {
-      fd = fs.openSync(`/proc/${pid}/task/${tid}/mem`, 'r');
+      fd = fs.openSync(p, 'r');
       const buf = Buffer.alloc(4096);
       const n = fs.readSync(fd, buf, 0, buf.length, addr);
       const end = buf.indexOf(0);
