@@ -1,7 +1,8 @@
 // The attacker of the security tests: an unprivileged user (nobody, via setpriv) planting things in a
 // /tmp-like directory (world-writable and sticky) while root runs wedgetop. The kernel's own
-// symlink and FIFO protections are switched off for the duration (fs.protected_symlinks=0 and
-// fs.protected_regular=0, as on many boxes), so what stops each attack is wedgetop, not the kernel.
+// protections are switched off for the duration (fs.protected_symlinks, _hardlinks, _regular and
+// _fifos = 0, as on many boxes) and restored after, so what stops each attack is wedgetop, not
+// the kernel.
 import { spawnSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -9,7 +10,7 @@ import { WEDGE_ROOT } from '../support/wedge.js';
 
 export const NOBODY = 65534;
 
-const SYSCTLS = ['/proc/sys/fs/protected_symlinks', '/proc/sys/fs/protected_regular', '/proc/sys/fs/protected_fifos'];
+const SYSCTLS = ['/proc/sys/fs/protected_symlinks', '/proc/sys/fs/protected_hardlinks', '/proc/sys/fs/protected_regular', '/proc/sys/fs/protected_fifos'];
 
 /** Sysctls off, a sticky world-writable playground, and a root-only corner for the victims. */
 export class Playground {

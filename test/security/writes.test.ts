@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isRoot, wedgetop } from '../support/wedge.js';
 import { ActionLog } from '../../src/actions/log.js';
+import { openTmpfsLog } from '../../src/ui/log.js';
 import { Playground, NOBODY } from './support.js';
 
 const FIXTURE = path.resolve(__dirname, '../fixtures/seed-000');
@@ -129,6 +130,25 @@ describe.skipIf(!isRoot)('root cannot be made to write through a planted path (i
       expect(text).not.toContain('\x1b');
       expect(fs.statSync(dir).mode & 0o777).toBe(0o700);
       expect(fs.statSync(path.join(dir, 'actions.log')).mode & 0o777).toBe(0o600);
+    });
+  });
+
+  describe('--log FILE (the debug log, in a world-writable tmpfs directory)', () => {
+    it('refuses a name nobody planted as a symlink, as a hard link, or as a file of their own', () => {
+      const victim = pg.victimFile('debug-victim');
+      const dir = path.join(pg.base, 'logs');
+      fs.mkdirSync(dir);
+      fs.chmodSync(dir, 0o1777);
+      pg.asNobody(`ln -s ${victim.path} ${dir}/sym.log; ln ${victim.path} ${dir}/hard.log; echo mine > ${dir}/theirs.log`);
+      expect(() => openTmpfsLog(path.join(dir, 'sym.log'))).toThrow(/sym\.log is a symlink: refusing to write through it/);
+      expect(() => openTmpfsLog(path.join(dir, 'hard.log'))).toThrow(/hard\.log has 2 hard links: refusing/);
+      expect(() => openTmpfsLog(path.join(dir, 'theirs.log'))).toThrow(/theirs\.log is owned by uid 65534, not by us: refusing/);
+      expect(victim.now).toBe(victim.before);
+      expect(fs.readFileSync(path.join(dir, 'theirs.log'), 'utf8')).toBe('mine\n');
+      const log = openTmpfsLog(path.join(dir, 'ours.log'));
+      log('hello');
+      log.close();
+      expect(fs.readFileSync(path.join(dir, 'ours.log'), 'utf8')).toMatch(/Z hello\n$/);
     });
   });
 
