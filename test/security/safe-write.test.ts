@@ -131,6 +131,24 @@ describe.skipIf(!isRoot)('safe writes (src/safefs)', () => {
     VerifiedDir.open(d, { fsTypes: ['tmpfs'] }).close();
   });
 
+  it('writes land in the directory that was verified even when its path is swapped for a symlink afterwards', () => {
+    const d = fresh();
+    const victim = pg.victimDir(`swap-victim${n++}`);
+    const v = VerifiedDir.open(d);
+    try {
+      // The race a check by name loses: the directory is moved away and a symlink put at its name.
+      fs.renameSync(d, `${d}.moved`);
+      fs.symlinkSync(victim.path, d);
+      v.createFile('new', 'x');
+      v.replaceFile('metrics', 'y');
+      v.subdir('sub').close();
+    } finally {
+      v.close();
+    }
+    expect(victim.now).toBe(victim.before);
+    expect(fs.readdirSync(`${d}.moved`).sort()).toEqual(['metrics', 'new', 'sub']);
+  });
+
   it('replaceFileAt: - is stdout, and no file named - appears', () => {
     let out = '';
     replaceFileAt('-', 'metrics\n', 0o644, { write: (s: string) => ((out += s), true) } as unknown as NodeJS.WritableStream);
