@@ -3,7 +3,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Analysis, RemedyAction, Snapshot } from './model.js';
-import { COLLECTOR_FLAG, CollectorClient, prepareRecordDir, runCollectorChild } from './procfs/collector.js';
+import { COLLECTOR_FLAG, CollectorClient, prepareRecordDir, runCollectorChild, type RecordTarget } from './procfs/collector.js';
+import { SafeWriteError } from './safefs/write.js';
 import { collect } from './procfs/collect.js';
 import { ReplaySource } from './procfs/source.js';
 import { analyze } from './graph/analyze.js';
@@ -157,9 +158,9 @@ export class SnapshotSource {
   get live(): boolean {
     return !this.o.replay;
   }
-  async next(recordDir?: string): Promise<Snapshot> {
+  async next(record?: RecordTarget): Promise<Snapshot> {
     if (this.o.replay) return (this.replayed ??= collect(new ReplaySource(path.resolve(this.o.replay)), { now: this.replayNow }));
-    return this.client!.snapshot({ selfPid: process.pid }, this.o.timeoutMs, recordDir);
+    return this.client!.snapshot({ selfPid: process.pid }, this.o.timeoutMs, record);
   }
   close(): void {
     this.client?.close();
@@ -171,13 +172,10 @@ export function exitCodeFor(a: Analysis): number {
 }
 
 async function reportMode(o: Options): Promise<number> {
-  if (o.record) {
-    const err = prepareRecordDir(o.record);
-    if (err) throw new UsageError(err);
-  }
+  const record = o.record ? prepareRecordDir(o.record) : undefined;
   const src = new SnapshotSource(o);
   try {
-    const snap = await src.next(o.record ? path.resolve(o.record) : undefined);
+    const snap = await src.next(record);
     const a = analyze(snap);
     if (o.prometheus) writeAtomically(o.prometheus, prometheusText(a));
     else process.stdout.write(o.json ? JSON.stringify(toJson(a), null, 2) + '\n' : textReport(a));
@@ -215,7 +213,7 @@ export async function main(argv: string[]): Promise<number> {
     const { runTui } = await import('./ui/run.js');
     return await runTui(o, new SnapshotSource(o));
   } catch (e) {
-    if (e instanceof UsageError) {
+    if (e instanceof UsageError || e instanceof SafeWriteError) {
       process.stderr.write(`wedgetop: ${e.message}\n`);
       return 2;
     }
