@@ -330,6 +330,17 @@ export function collect(src: ProcSource, opts: CollectOptions = {}, scan: TaskSc
     }
   }
 
+  // wedgetop's own mount table: a remedy that names a mount seen from another namespace (a
+  // container's) can then run on the same superblock's path here (src/actions/remedy.ts).
+  const selfNs = src.readlink('/proc/self/ns/mnt');
+  if (selfNs) {
+    snap.selfMntNs = selfNs;
+    if (!mounts[selfNs]) {
+      const mi = src.read('/proc/self/mountinfo');
+      if (mi !== undefined) mounts[selfNs] = parseMountinfo(mi, (m) => warn(`/proc/self/mountinfo: ${m}`));
+    }
+  }
+
   // Ship only what the analysis shows (waiters and holders), not every scanned candidate.
   // A round that asked for nothing more analysed exactly this snapshot: no need to do it again.
   const final = settled ?? analyze(snap);

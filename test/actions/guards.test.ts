@@ -29,6 +29,7 @@ function killPlan(pid: number, startTicks: number): ActionPlan {
     command: `kill -TERM ${pid}`,
     blockedKeys: [],
     confirmTwice: false,
+    guard: 'start time',
   };
 }
 
@@ -68,10 +69,12 @@ describe('remedy guards', () => {
     const steps: string[] = [];
     const res = await execute(killPlan(pid, startOf(pid)), { ctx, dryRun: false, graceMs: 300, log: memLog(), onStep: (m) => steps.push(m) });
     expect(res).toEqual({ ok: true, message: `pid ${pid} exited after SIGKILL` });
-    expect(steps.slice(0, 3)).toEqual([
+    expect(steps.slice(0, 5)).toEqual([
       `sending SIGTERM to sleep (pid ${pid})`,
+      'SIGTERM sent through a pidfd',
       expect.stringMatching(/still there after 300 ms/),
       `sending SIGKILL to sleep (pid ${pid})`,
+      'SIGKILL sent through a pidfd',
     ]);
   });
 
