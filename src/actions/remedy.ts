@@ -356,7 +356,7 @@ interface SendResult {
 }
 
 /** One signal, to the planned process only (see PID_GUARD_PIDFD). */
-async function sendSignal(pid: number, startTicks: number, sig: NodeJS.Signals, o: RunOptions): Promise<SendResult> {
+export async function sendSignal(pid: number, startTicks: number, sig: NodeJS.Signals, o: RunOptions): Promise<SendResult> {
   const python = o.ctx.python ?? 'python3';
   if (!o.kill && python) {
     const signo = osConstants.signals[sig];

@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { execute, planFor, verifyTarget, type ActionPlan } from '../../src/actions/remedy.js';
+import { execute, planFor, sendSignal, shellJoin, verifyTarget, type ActionPlan } from '../../src/actions/remedy.js';
 import { ActionLog, defaultLogDir, isTmpfs } from '../../src/actions/log.js';
 import { parseStat } from '../../src/procfs/parse.js';
 import { analyzeDir } from '../support/replay.js';
@@ -21,7 +21,7 @@ const tmpIn = (base: string): string => {
 const memLog = (): ActionLog => new ActionLog(tmpIn('/dev/shm'));
 afterAll(() => tmpDirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
-function killPlan(pid: number, startTicks: number): ActionPlan {
+function killPlan(pid: number, startTicks: number | undefined): ActionPlan {
   return {
     rootCause: { id: `task:${pid}`, kind: 'task', label: 'x', pid, tid: pid, blocked: 0, blockedTasks: [], chain: [], remedies: [], inCycle: false },
     remedy: { action: 'kill', pid, startTicks, signal: 'SIGTERM', command: `kill -TERM ${pid}`, risk: '' },
@@ -60,6 +60,53 @@ describe('remedy guards', () => {
     expect(res.ok).toBe(false);
     expect(fs.existsSync(`/proc/${pid}`)).toBe(true); // not signalled
     expect(log.entries[0]!.result).toMatch(/another process/);
+  });
+
+  it('a kill planned at a PID whose process exited and was replaced is refused, through the pidfd and without it', async () => {
+    child = spawn('sleep', ['30']);
+    const pid = child.pid!;
+    await new Promise((r) => setTimeout(r, 50));
+    // The plan recorded the start time of the process that had this PID before.
+    const recorded = startOf(pid) - 7;
+    for (const python of ['python3', '']) {
+      const log = memLog();
+      const res = await execute(killPlan(pid, recorded), { ctx: { ...ctx, python }, dryRun: false, graceMs: 100, log });
+      expect(res.ok).toBe(false);
+      expect(res.message).toMatch(new RegExp(`pid ${pid} now belongs to another process \\(sleep, started at \\d+, not ${recorded}\\): refusing`));
+    }
+    // The pidfd helper itself checks the start time after opening the pidfd.
+    const direct = await sendSignal(pid, recorded, 'SIGKILL', { ctx, dryRun: false, graceMs: 100, log: memLog() });
+    expect(direct).toMatchObject({ ok: false, message: expect.stringMatching(/now belongs to another process .*: refusing/) });
+    expect(parseStat(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'))!.state).toBe('S'); // never signalled
+  });
+
+  it('refuses to signal when the start time is unknown, instead of skipping the guard', async () => {
+    child = spawn('sleep', ['30']);
+    const pid = child.pid!;
+    await new Promise((r) => setTimeout(r, 50));
+    const plan = killPlan(pid, undefined);
+    const res = await execute(plan, { ctx, dryRun: false, graceMs: 100, log: memLog() });
+    expect(res).toEqual({ ok: false, message: `the start time of pid ${pid} is unknown: cannot rule out PID reuse, refusing` });
+    expect(parseStat(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'))!.state).toBe('S');
+    const a = analyzeDir('test/fixtures/seed-000');
+    const rc = a.rootCauses.find((r) => r.id === 'task:247832')!;
+    rc.remedies = rc.remedies.map((r) => ({ ...r, startTicks: undefined }));
+    expect(planFor(a, 'task:247832', ctx)).toEqual({ refused: 'the start time of pid 247832 is unknown: cannot rule out PID reuse, refusing' });
+  });
+
+  it('without python3 the signal goes by kill(2) between two start-time checks, and still reaches the target', async () => {
+    child = spawn('sleep', ['30']);
+    const pid = child.pid!;
+    await new Promise((r) => setTimeout(r, 50));
+    const steps: string[] = [];
+    const res = await execute(killPlan(pid, startOf(pid)), { ctx: { ...ctx, python: '' }, dryRun: false, graceMs: 2000, log: memLog(), onStep: (m) => steps.push(m) });
+    expect(res).toEqual({ ok: true, message: `pid ${pid} exited after SIGTERM` });
+    expect(steps[1]).toBe('SIGTERM sent with kill(2), start time checked before and after');
+  });
+
+  it('prints commands quoted for a POSIX shell', () => {
+    expect(shellJoin(['fsfreeze', '-u', '/mnt/a b;reboot'])).toBe("fsfreeze -u '/mnt/a b;reboot'");
+    expect(shellJoin(['nsenter', '-m', '-t', '42', 'fsfreeze', '-u', "/it's"])).toBe("nsenter -m -t 42 fsfreeze -u '/it'\\''s'");
   });
 
   it('kills with SIGTERM, then SIGKILL when the target ignores SIGTERM, each step shown', async () => {

@@ -67,7 +67,7 @@ export function sweepWedges(): void {
     const p = path.join(WEDGE_ROOT, name);
     // NAME-PID-TIME: a wedge of a test run that is still alive (another vitest) is not ours to sweep.
     // (Also NAME-PID-anything: a run that named its state NAME-PID-KIND is just as alive.)
-    const owner = Number(/^[a-z]+-(\d+)(?:-|$)/.exec(name)?.[1]);
+    const owner = Number(/^[a-z][a-z-]*?-(\d+)(?:-|$)/.exec(name)?.[1]);
     if (owner && owner !== process.pid && fs.existsSync(`/proc/${owner}`)) continue;
     if (name === 'action-log') {
       fs.rmSync(p, { recursive: true, force: true });
