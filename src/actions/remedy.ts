@@ -155,7 +155,7 @@ export function planFor(a: Analysis, rootCauseId: string, ctx: PlanContext, acti
   const filled = planFuseAbort(a, remedy);
   if ('refused' in filled) return filled;
   return {
-    ...common, remedy: filled, target: `FUSE connection ${remedy.connection} (mount ${filled.mount})`, command: remedy.command,
+    ...common, remedy: filled, target: `FUSE connection ${remedy.connection}`, command: remedy.command,
     argv: ['sh', '-c', `echo 1 > /sys/fs/fuse/connections/${remedy.connection}/abort`],
     guard: `right before it runs: mount id ${filled.mountId} (${filled.mount}) still has device ${filled.majMin}, so connection ${remedy.connection} is still that mount's (connection numbers are reused)`,
   };
