@@ -50,9 +50,8 @@ export function shellQuote(a: string): string {
 export const shellJoin = (argv: string[]): string => argv.map(shellQuote).join(' ');
 
 const PID_GUARD_PIDFD =
-  'start time re-read before every signal; sent through a pidfd (python3 os.pidfd_open + signal.pidfd_send_signal) ' +
-  'opened before the start time is checked, so it reaches the planned process or none; without python3 >= 3.9: ' +
-  'start time read just before and just after kill(2)';
+  'start time re-read before each signal, which goes through a pidfd (python3 >= 3.9): this process or none; ' +
+  'without python3, kill(2) between two start-time reads';
 
 /** The waiters of a resource, with details, and the one mount each resolves to. */
 function waiterMounts(a: Analysis, resourceId: string, pick: (t: AnalyzedTask, mounts: Mount[]) => Mount | undefined): { t: AnalyzedTask; m: Mount }[] {
