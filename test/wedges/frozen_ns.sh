@@ -15,11 +15,14 @@
 # kill the writers and the keeper (the namespace and its mount go with them), detach the loop
 # device, remove STATEDIR. Idempotent, safe after a failed/killed up.
 set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+LIB="$HERE/_wedgelib.py"
 PY=${PYTHON:-python3}
 KINDS="write openat mkdir"
 
 die() { echo "frozen_ns.sh: $*" >&2; exit 2; }
 comm_of() { echo "frzns-$1"; }
+token() { echo "frozen_ns-$(echo -n "$SD" | md5sum | cut -c1-12)"; }
 state_of() { awk '{print $3}' "/proc/$1/stat" 2>/dev/null; }
 start_of() { cut -d')' -f2 "/proc/$1/stat" 2>/dev/null | awk '{print $20}'; }
 
@@ -83,6 +86,8 @@ up() {
   SD=$(cd "$SD" && pwd)
   local img="$SD/fs.img" mnt="$SD/mnt" loop
   echo "up" > "$SD/state"
+  $PY "$LIB" hung-acquire "$(token)" || fail "hung-task sysctls"
+  echo "hung $(token)" >> "$SD/state"
   truncate -s 32M "$img" || fail "truncate"
   mkfs.ext4 -q -F -E lazy_itable_init=0,lazy_journal_init=0 "$img" >/dev/null 2>&1 || fail "mkfs"
   loop=$(timeout 10 losetup --find --show "$img") || fail "losetup"
@@ -167,6 +172,7 @@ down() {
     [ -z "$(losetup -n -O NAME -j "$img" 2>/dev/null)" ] || { echo "frozen_ns.sh: loop device of $img still attached" >&2; rc=1; }
   fi
   if [ $rc = 0 ]; then
+    grep -q '^hung ' "$SD/state" 2>/dev/null && $PY "$LIB" hung-release "$(token)"
     rm -f "$img" "$SD/state" "$SD/loop" "$SD/go" "$SD/up.json" "$SD/writers.log" "$SD/keeper.log" "$SD/keeper.pid" "$SD"/writers/*
     rmdir "$SD/writers" "$mnt" "$SD" 2>/dev/null
   fi
