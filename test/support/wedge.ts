@@ -66,7 +66,7 @@ export function sweepWedges(): void {
   for (const name of fs.readdirSync(WEDGE_ROOT)) {
     const p = path.join(WEDGE_ROOT, name);
     // NAME-PID-TIME: a wedge of a test run that is still alive (another vitest) is not ours to sweep.
-    // (Also NAME-PID-anything: a run that named its state NAME-PID-KIND is just as alive.)
+    // NAME-PID-anything, NAME may have dashes (security-writes-PID-TIME): a live run's state.
     const owner = Number(/^[a-z][a-z-]*?-(\d+)(?:-|$)/.exec(name)?.[1]);
     if (owner && owner !== process.pid && fs.existsSync(`/proc/${owner}`)) continue;
     if (name === 'action-log') {
