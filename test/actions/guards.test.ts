@@ -4,7 +4,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { execute, planFor, sendSignal, shellJoin, verifyTarget, type ActionPlan } from '../../src/actions/remedy.js';
+import { execute, planFor, recheckMount, sendSignal, shellJoin, verifyTarget, type ActionPlan } from '../../src/actions/remedy.js';
+import { parseMountinfo } from '../../src/procfs/parse.js';
 import { ActionLog, defaultLogDir, isTmpfs } from '../../src/actions/log.js';
 import { parseStat } from '../../src/procfs/parse.js';
 import { analyzeDir } from '../support/replay.js';
@@ -102,6 +103,18 @@ describe('remedy guards', () => {
     const res = await execute(killPlan(pid, startOf(pid)), { ctx: { ...ctx, python: '' }, dryRun: false, graceMs: 2000, log: memLog(), onStep: (m) => steps.push(m) });
     expect(res).toEqual({ ok: true, message: `pid ${pid} exited after SIGTERM` });
     expect(steps[1]).toBe('SIGTERM sent with kill(2), start time checked before and after');
+  });
+
+  it('a FUSE abort is refused when connection N is no longer the device of the planned mount', async () => {
+    // Connection numbers are the minor of a FUSE mount's anonymous device, reused by the next
+    // FUSE mount: the planned mount id must still carry device 0:N. Any mount of this namespace
+    // shows the check (no FUSE daemon needed): planned as 0:42, it has another device now.
+    const m = parseMountinfo(fs.readFileSync('/proc/self/mountinfo', 'utf8')).find((x) => x.mountPoint === '/')!;
+    const ownNs = fs.readlinkSync('/proc/self/ns/mnt');
+    const planned = { action: 'fuse-abort' as const, connection: 42, command: '', risk: '', mount: m.mountPoint, mountId: m.mountId, mntNs: ownNs };
+    expect(await recheckMount({ ...planned, majMin: m.majMin }, ownNs)).toBeUndefined();
+    expect(await recheckMount({ ...planned, majMin: '0:42' }, ownNs)).toMatch(new RegExp(`^/ \\(mount id ${m.mountId}, device 0:42\\) is no longer mounted as planned; / is now mount id \\d+, device ${m.majMin} .*: refusing`));
+    expect(await recheckMount({ ...planned, majMin: m.majMin, mountId: undefined }, ownNs)).toMatch(/was not pinned down when planned: refusing/);
   });
 
   it('prints commands quoted for a POSIX shell', () => {
