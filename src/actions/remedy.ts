@@ -90,6 +90,8 @@ function planThaw(a: Analysis, rc: RootCause, remedy: Remedy, ctx: PlanContext):
   });
   const first = found[0];
   if (!first) return { refused: `cannot tell which mount ${mount} is (no waiter's mount table names it): refusing to thaw by name only` };
+  const devices = [...new Set(found.map((f) => f.m.majMin))];
+  if (devices.length > 1) return { refused: `waiters see different filesystems at ${mount} (devices ${devices.join(', ')}, in other mount namespaces): thaw each by hand, refusing` };
   const { t, m } = first;
   const filled: Remedy = { ...remedy, mountId: m.mountId, majMin: m.majMin, mntNs: t.detail!.mntNs, nsPid: t.pid, nsPidStartTicks: t.startTicks };
   const own = ownMntNs(a, ctx);

@@ -117,6 +117,28 @@ describe('remedy guards', () => {
     expect(await recheckMount({ ...planned, majMin: m.majMin, mountId: undefined }, ownNs)).toMatch(/was not pinned down when planned: refusing/);
   });
 
+  it('plans a thaw of a mount seen from another namespace on the host path of the same filesystem, else through nsenter', () => {
+    // frozen-ext4 as if its writers ran in a container: their namespace is not wedgetop's.
+    const base = analyzeDir('test/fixtures/frozen-ext4');
+    const rc = base.rootCauses.find((r) => r.kind === 'frozen-fs')!;
+    const theirs = base.tasks.find((t) => t.waitsOn === rc.id)!.detail!.mntNs!;
+    const m = base.snapshot.mounts[theirs]!.find((x) => x.mountPoint === rc.mount)!;
+    const withHost = (hostMounts: typeof m[]) => ({ ...base, snapshot: { ...base.snapshot, selfMntNs: 'mnt:[1]', mounts: { ...base.snapshot.mounts, 'mnt:[1]': hostMounts } } });
+    const host = { ...m, mountId: 4242, mountPoint: '/var/lib/container 7/rootfs/mnt1' };
+    const p1 = planFor(withHost([host]), rc.id, ctx);
+    if ('refused' in p1) throw new Error(p1.refused);
+    expect(p1.command).toBe(`fsfreeze -u '/var/lib/container 7/rootfs/mnt1'`);
+    expect(p1.hostMount).toEqual({ mountId: 4242, majMin: m.majMin, mountPoint: host.mountPoint });
+    expect(p1.how).toMatch(new RegExp(`the same filesystem \\(device ${m.majMin}\\) is mounted at /var/lib/container 7/rootfs/mnt1 in wedgetop's`));
+    const p2 = planFor(withHost([]), rc.id, ctx);
+    if ('refused' in p2) throw new Error(p2.refused);
+    expect(p2.command).toBe(`nsenter -m -t ${p2.remedy.nsPid} fsfreeze -u ${rc.mount}`);
+    expect(p2.remedy).toMatchObject({ mountId: m.mountId, majMin: m.majMin, mntNs: theirs });
+    // Same namespace (an older recording says nothing about wedgetop's): the path as it is.
+    const p3 = planFor(base, rc.id, ctx);
+    expect('refused' in p3 ? p3.refused : p3.command).toBe(`fsfreeze -u ${rc.mount}`);
+  });
+
   it('prints commands quoted for a POSIX shell', () => {
     expect(shellJoin(['fsfreeze', '-u', '/mnt/a b;reboot'])).toBe("fsfreeze -u '/mnt/a b;reboot'");
     expect(shellJoin(['nsenter', '-m', '-t', '42', 'fsfreeze', '-u', "/it's"])).toBe("nsenter -m -t 42 fsfreeze -u '/it'\\''s'");
