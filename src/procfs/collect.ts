@@ -6,6 +6,7 @@
 // Collection is demand-driven: every thread's stat, then details of the blocked tasks, then
 // whatever the analysis says it still needs to name holders (their details, socket owners,
 // FUSE daemons, a stack scan), until it needs nothing more.
+import { KNOWN_CAUSE_KMSG } from '../kernel/known-causes.js';
 import type { FdEntry, Mount, Snapshot, Task, TaskDetail } from '../model.js';
 import type { ProcSource } from './source.js';
 import {
@@ -85,7 +86,7 @@ export function taskFromStat(pid: number, text: string, warn: (m: string) => voi
 
 /** Kernel log records worth keeping: hung-task and audit backlog reports. */
 export function isKmsgRelevant(text: string): boolean {
-  return !!(parseHungTaskLine(text) || parseAuditBacklogLine(text) || /blocked for more than/.test(text));
+  return !!(parseHungTaskLine(text) || parseAuditBacklogLine(text) || /blocked for more than/.test(text) || KNOWN_CAUSE_KMSG.some((re) => re.test(text)));
 }
 
 export function collect(src: ProcSource, opts: CollectOptions = {}, scan: TaskScan = scanAllTasks): Snapshot {

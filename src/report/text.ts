@@ -4,6 +4,7 @@ import type { Analysis, AnalyzedTask } from '../model.js';
 import { formatFrame } from '../procfs/parse.js';
 import { blockedCount } from './json.js';
 import { VERSION } from '../version.js';
+import { KNOWN_CAUSE_NOTE, knownCauseOf } from '../graph/known-causes.js';
 
 export function formatDuration(ms: number | undefined): string {
   if (ms === undefined) return '?';
@@ -50,6 +51,14 @@ export function textReport(a: Analysis): string {
     if (res?.how) out.push(`    how:   ${res.how} [${res.confidence}]`);
     if (rc.remedies.length === 0) out.push('    fix:   no remedy wedgetop can apply');
     for (const r of rc.remedies) out.push(`    fix:   ${r.command}    (wedgetop --fix ${rc.id} --yes)`);
+    const kc = knownCauseOf(a, rc);
+    if (kc) {
+      out.push(`    known: ${KNOWN_CAUSE_NOTE} (not certain): ${kc.cause.title}`);
+      out.push(`           ${kc.cause.explain}`);
+      out.push(`           upstream: ${kc.cause.upstream.project} ${kc.cause.upstream.ref} <${kc.cause.upstream.link}>`);
+      out.push(`           durable fix: ${kc.cause.fix}`);
+      out.push(`           matched on: ${kc.evidence.join('; ')}`);
+    }
   });
   for (const c of a.cycles) out.push(`cycle: ${c.join(' -> ')} -> ${c[0]}`);
   out.push('', 'BLOCKED TASKS BY WAIT SITE');
