@@ -56,7 +56,7 @@ export const FLAGS: FlagSpec[] = [
   { flag: '--json', help: 'print one snapshot as JSON (schema in README) and exit', set: (o) => (o.json = true) },
   { flag: '--record', arg: 'DIR', help: 'save everything read into a new, empty DIR (a snapshot for replay / bug reports)', set: (o, v) => (o.record = v) },
   { flag: '--replay', arg: 'DIR', help: 'read a recorded snapshot (a --record DIR or a --bundle .tar.gz) instead of the live /proc (works with every mode)', set: (o, v) => (o.replay = v) },
-  { flag: '--prometheus', arg: 'FILE', help: 'write the snapshot as node_exporter textfile metrics to FILE (atomically) and exit', set: (o, v) => (o.prometheus = v) },
+  { flag: '--prometheus', arg: 'FILE', help: 'write the snapshot as node_exporter textfile metrics to FILE (atomically; - for stdout) and exit', set: (o, v) => (o.prometheus = v) },
   { flag: '--bundle', arg: 'FILE.tar.gz', optionalArg: true, help: 'write a support bundle (snapshot, reports, kernel log, PSI, block devices, mounts, manifest with SHA-256) and exit; default name on a tmpfs', set: (o, v) => (o.bundle = v) },
   { flag: '--redact', help: 'with --bundle: replace user names, the host name and non-system paths by consistent tokens', set: (o) => (o.redact = true) },
   { flag: '--interval', arg: 'SEC', help: 'TUI refresh interval (default 1)', set: (o, v) => (o.intervalMs = seconds('--interval', v)) },
@@ -218,7 +218,8 @@ async function reportMode(o: Options): Promise<number> {
   try {
     const snap = await src.next(o.record ? path.resolve(o.record) : undefined);
     const a = analyze(snap);
-    if (o.prometheus) writeAtomically(o.prometheus, prometheusText(a));
+    if (o.prometheus === '-') process.stdout.write(prometheusText(a));
+    else if (o.prometheus) writeAtomically(o.prometheus, prometheusText(a));
     else process.stdout.write(o.json ? JSON.stringify(toJson(a), null, 2) + '\n' : textReport(a));
     if (o.record) process.stderr.write(`recorded to ${o.record}; replay with: wedgetop --replay ${o.record} --once\n`);
     return exitCodeFor(a);
