@@ -49,10 +49,13 @@ export interface JsonReport {
     signature?: string;
     waitsOn?: string;
     isHolder: boolean;
+    /** Would SIGKILL to this task end its wait ('unknown' for a wait site with no signature). */
+    killable?: boolean | 'unknown';
   }[];
   resources: Analysis['resources'];
   rootCauses: (Analysis['rootCauses'][number] & { knownCause?: JsonKnownCause })[];
   cycles: string[][];
+  edges: Analysis['edges'];
   warnings: string[];
 }
 
@@ -88,6 +91,7 @@ export function toJson(a: Analysis): JsonReport {
       signature: t.site?.signature,
       waitsOn: t.waitsOn,
       isHolder: t.isHolder,
+      killable: t.killable,
     })),
     resources: a.resources,
     rootCauses: a.rootCauses.map((rc) => {
@@ -95,6 +99,7 @@ export function toJson(a: Analysis): JsonReport {
       return m ? { ...rc, knownCause: knownCauseJson(m) } : rc;
     }),
     cycles: a.cycles,
+    edges: a.edges,
     warnings: a.warnings,
   };
 }

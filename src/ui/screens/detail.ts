@@ -64,6 +64,9 @@ export function detailLines(a: Analysis | undefined, key: string | undefined, ca
     out.push(kv('held by', hs.length ? hs.join(', ') + (res.holderScope === 'process' ? ' (the whole process)' : '') : 'no holder task', hs.length ? 'holder' : 'dim'));
     if (res.how) out.push(kv('how', `${res.how} [${res.confidence}]`, 'dim'));
   } else if (!t.waitsOn) out.push(kv('waits on', 'nothing known', 'dim'));
+  if (t.killable !== undefined) {
+    out.push(kv('kill -9', t.killable === 'unknown' ? 'unknown for this wait site' : t.killable ? 'ends this wait' : 'stays pending until the wait ends (uninterruptible)', 'dim'));
+  }
   if (t.isHolder) {
     const held = heldBy(a, t, idx);
     out.push(kv('holds', held.map((r) => `${r.label} (${waitersCount(a, r.id)} waiting)`).join('; ') || '?', 'holder'));
@@ -77,6 +80,7 @@ export function detailLines(a: Analysis | undefined, key: string | undefined, ca
     const n = (idx.rcIndex.get(rc.id) ?? 0) + 1;
     out.push(line(seg(`  ${n}. `, 'bold'), seg(rc.label, 'bold'), seg(` — blocks ${rc.blocked}`), seg(rc.inCycle ? '  DEADLOCK CYCLE' : '', 'deadlock')));
     rc.chain.forEach((c, i) => out.push({ ...line(seg(i === 0 ? '     ' : `   ${g.arrow} `, 'dim'), seg(c)), indent: 7 }));
+    out.push(kv('how sure', `${rc.confidence}: ${rc.how}`, rc.confidence === 'guess' ? 'warn' : 'dim'));
     const kc = knownCauseOf(a, rc);
     if (kc) {
       out.push(plain(''));
@@ -96,6 +100,8 @@ export function detailLines(a: Analysis | undefined, key: string | undefined, ca
       out.push(line(seg(readOnly ? '  [read-only] ' : `  [${remedyKey(r.action) ?? '?'}] `, readOnly ? 'dim' : 'key'), seg(`${r.action}: `, 'bold'), seg(r.command, 'remedy')));
       out.push({ ...line(seg('      risk: ', 'dim'), seg(r.risk, 'dim')), indent: 12 });
     }
+    // Advice is printed, never bound to a key: wedgetop does not run it.
+    if (rc.advice) out.push({ ...line(seg('  advice (not run by wedgetop): ', 'bold'), seg(rc.advice)), indent: 4 });
   }
   out.push(plain(''));
 
