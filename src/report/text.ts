@@ -58,7 +58,8 @@ export function textReport(a: Analysis): string {
       out.push(`           ${kc.cause.explain}`);
       out.push(`           upstream: ${kc.cause.upstream.project} ${kc.cause.upstream.ref} <${kc.cause.upstream.link}>`);
       out.push(`           durable fix: ${kc.cause.fix}`);
-      out.push(`           matched on: ${kc.evidence.join('; ')}`);
+      // Evidence quotes the box (comm, kernel log): control characters never reach the terminal.
+      out.push(`           matched on: ${kc.evidence.join('; ').replace(/[\x00-\x1f\x7f]/g, '?')}`);
     }
   });
   for (const c of a.cycles) out.push(`cycle: ${c.join(' -> ')} -> ${c[0]}`);

@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
 import { analyzeDir, specDir } from '../support/replay.js';
 import type { SnapshotSpec } from '../support/snapdir.js';
-import { knownCauseOf, knownCausesOf } from '../../src/graph/known-causes.js';
+import { chainTasks, kernelVersion, knownCauseOf, knownCausesOf, matchPattern } from '../../src/graph/known-causes.js';
 import { KNOWN_CAUSES } from '../../src/kernel/known-causes.js';
 import { textReport } from '../../src/report/text.js';
 import { toJson } from '../../src/report/json.js';
@@ -156,6 +156,26 @@ describe('known causes: no match where none applies', () => {
       expect(c.upstream.link).toMatch(/^https:\/\//);
       expect(c.fix.length).toBeGreaterThan(20);
     }
+  });
+});
+
+describe('the matcher', () => {
+  it('a kernel version range includes its ends and every patch release of max', () => {
+    const a = analyzeDir(path.join(FIX, 'seed-000')); // 5.4.0-74-generic
+    const rc = a.rootCauses[0]!;
+    const m = (kernel: { min?: string; max?: string }) => matchPattern(a, rc, { rootKind: ['task'], kernel });
+    expect(m({ min: '5.4' })).toBeDefined();
+    expect(m({ max: '5.4' })).toBeDefined();
+    expect(m({ min: '4.19', max: '5.3' })).toBeUndefined();
+    expect(m({ min: '5.5' })).toBeUndefined();
+    expect(kernelVersion('2.6.32-220.el6.x86_64')).toEqual([2, 6, 32]);
+    expect(kernelVersion('garbage')).toBeUndefined();
+  });
+
+  it('the chain of seed 004 reaches auditd through the audit backlog it owns', () => {
+    const a = analyzeDir(path.join(FIX, 'seed-004'));
+    const comms = new Set(chainTasks(a, a.rootCauses[0]!).map((t) => t.comm));
+    expect(comms).toEqual(new Set(['auditd', 'rsyslogd', 'sshd', 'crond', 'sudo']));
   });
 });
 
