@@ -3,7 +3,7 @@
 // series are the REAL `wedgetop --replay FIXTURE --prometheus -` output of each recorded wedge,
 // repeated once a minute for as long as the scenario says the box stayed wedged; only the scan
 // timestamp follows the simulated clock (a scan writes the time it ran).
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -12,20 +12,16 @@ import { specDir } from '../support/replay.js';
 
 const RULES = path.resolve('contrib/prometheus/wedgetop.rules.yml');
 
-function findPromtool(): string | undefined {
-  const which = (): string | undefined => {
-    const r = spawnSync('sh', ['-c', 'command -v promtool'], { encoding: 'utf8' });
-    return r.status === 0 ? r.stdout.trim() : undefined;
-  };
-  let p = which();
-  // A fresh CI machine (root, Debian): install the package that ships promtool, start no service.
-  if (!p && isRoot) {
-    spawnSync('sh', ['scripts/ensure-debian-packages.sh', 'prometheus'], { stdio: 'inherit', timeout: 600_000 });
-    p = which();
-  }
-  return p;
+const which = (cmd: string): string | undefined => {
+  const r = spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : undefined;
+};
+// A fresh CI machine (root, Debian): install what ships promtool and node_exporter, start no service.
+if ((!which('promtool') || !which('prometheus-node-exporter')) && isRoot) {
+  spawnSync('sh', ['scripts/ensure-debian-packages.sh', 'prometheus', 'prometheus-node-exporter'], { stdio: 'inherit', timeout: 600_000 });
 }
-const PROMTOOL = findPromtool();
+const PROMTOOL = which('promtool');
+const NODE_EXPORTER = which('prometheus-node-exporter');
 if (!PROMTOOL) process.stderr.write('prometheus-rules: promtool not found and not root to install it (Debian package "prometheus"): skipped\n');
 
 interface Sample {
@@ -245,5 +241,29 @@ describe.skipIf(!PROMTOOL)('Prometheus alerting rules (contrib/prometheus/wedget
       { at: 14, alert: 'WedgetopTextfileStale', firing: [] },
       { at: 25, alert: 'WedgetopTextfileStale', firing: [{ instance: 'calm' }] },
     ]);
+  });
+});
+
+describe.skipIf(!NODE_EXPORTER)('node_exporter reads the textfile wedgetop writes', () => {
+  it('seed 004 as a textfile: every wedgetop metric exported, no scrape error', async () => {
+    const dir = fs.mkdtempSync(path.join('/dev/shm', `wedgetop-k-textfile-${process.pid}-`));
+    dirs.push(dir);
+    expect(wedgetop(['--replay', FIX('seed-004'), '--prometheus', path.join(dir, 'wedgetop.prom')]).code).toBe(1);
+    const port = 20000 + (process.pid % 20000);
+    const child = spawn(NODE_EXPORTER!, ['--collector.disable-defaults', '--collector.textfile', `--collector.textfile.directory=${dir}`, `--web.listen-address=127.0.0.1:${port}`], { stdio: 'ignore' });
+    try {
+      let body = '';
+      for (let i = 0; i < 100 && !body; i++) {
+        try {
+          body = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+        } catch {
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+      expect(body).toMatch(/^node_textfile_scrape_error 0$/m);
+      for (const s of scrape(FIX('seed-004'))) expect(body, s.name).toContain(`${s.name}${s.labels ? `{${s.labels}}` : ''} `);
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 });
