@@ -96,6 +96,8 @@ export interface UiState {
   /** An analysis that arrived while paused: shown on resume. */
   stashed?: Analysis;
   history: HistorySample[];
+  /** The history as it was when Z paused the display: the chart holds still with the rest. */
+  pausedHistory?: HistorySample[];
   collector: CollectorStatus;
   paused: boolean;
   now: number;
@@ -476,8 +478,8 @@ export function createUiStore(o: StoreOptions): UiStore {
       },
       togglePause() {
         const s = get();
-        if (s.paused && s.stashed && !s.dialog) set({ ...apply(s.stashed), paused: false });
-        else set({ paused: !s.paused });
+        if (s.paused && s.stashed && !s.dialog) set({ ...apply(s.stashed), paused: false, pausedHistory: undefined });
+        else set({ paused: !s.paused, pausedHistory: s.paused ? undefined : s.history });
       },
       redraw() {
         set({ redraws: get().redraws + 1 });

@@ -58,6 +58,7 @@ export async function runTui(o: Options, source: SnapshotSource | Source, extras
   const refresher = new Refresher(store, src, {
     intervalMs: o.intervalMs, timeoutMs: o.timeoutMs, killGraceMs: o.graceMs, log,
     isStall: (e) => e instanceof CollectorStalled,
+    static: !live,
   });
   // --read-only takes no actions, so it creates no log directory either.
   if (!o.readOnly) {

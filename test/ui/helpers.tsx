@@ -115,8 +115,8 @@ export class FakeSource implements SnapshotProvider {
   }
 }
 
-export function startRefresher(store: UiStore, src: SnapshotProvider, o: { intervalMs?: number; timeoutMs?: number; isStall?: (e: unknown) => boolean } = {}): Refresher {
-  const r = new Refresher(store, src, { intervalMs: o.intervalMs ?? 50, timeoutMs: o.timeoutMs ?? 150, isStall: o.isStall });
+export function startRefresher(store: UiStore, src: SnapshotProvider, o: { intervalMs?: number; timeoutMs?: number; isStall?: (e: unknown) => boolean; static?: boolean } = {}): Refresher {
+  const r = new Refresher(store, src, { intervalMs: o.intervalMs ?? 50, timeoutMs: o.timeoutMs ?? 150, isStall: o.isStall, static: o.static });
   r.start();
   return r;
 }

@@ -9,7 +9,7 @@ import { remedyKey } from '../keymap.js';
 import { line, plain, seg, type Line, type Role } from '../line.js';
 import type { TermCaps } from '../term.js';
 import { glyphs } from '../term.js';
-import { CHART_ROOTS } from './header.js';
+import { CHART_ROOTS, shownHistory } from './header.js';
 
 const SPARK_W = 8;
 
@@ -52,13 +52,14 @@ export function rootCauseLines(s: UiState, caps: TermCaps, maxCauses: number, ta
     return out;
   }
   // Shared scale with headroom, so root causes compare and a steady count is not a solid block.
-  const max = Math.max(1, Math.ceil(1.2 * Math.max(0, ...s.history.slice(-SPARK_W).map((h) => h.total))));
+  const hist = shownHistory(s);
+  const max = Math.max(1, Math.ceil(1.2 * Math.max(0, ...hist.slice(-SPARK_W).map((h) => h.total))));
   picked.forEach((i) => {
     const rc = rcs[i]!;
     const isTarget = target?.id === rc.id;
     // The colour of its line on the header chart; alone, it is the total's line (red).
     const colour: Role = rcs.length === 1 ? 'series0' : i < CHART_ROOTS ? (`series${i + 1}` as Role) : 'bold';
-    const sp = spark(series(s.history, SPARK_W, rc.id), SPARK_W, max, caps.unicode);
+    const sp = spark(series(hist, SPARK_W, rc.id), SPARK_W, max, caps.unicode);
     const l = line(
       seg(isTarget ? `${g.selected}` : ' ', 'highlight'),
       seg(`${i + 1} `, colour),
