@@ -11,6 +11,7 @@ import { wedgetop } from '../support/wedge.js';
 import { untarGz, tarGz, TarError, type TarEntry } from '../../src/bundle/tar.js';
 import { unpackBundle } from '../../src/bundle/unpack.js';
 import { isTmpfs } from '../../src/actions/log.js';
+import { Redactor, usersOf } from '../../src/bundle/redact.js';
 import type { JsonReport } from '../../src/report/json.js';
 
 let out: string;
@@ -127,6 +128,24 @@ describe('--redact', () => {
     // Still one frozen filesystem blocking all five writers, now under a token.
     expect(v.rootCauses[0]).toMatchObject({ kind: 'frozen-fs', blocked: 5 });
     expect(v.rootCauses[0]!.id).toMatch(/^frozen-fs:\/tmp\/p-\d+$/);
+  });
+});
+
+describe('the redactor', () => {
+  it('tokenises people and places, never kernel frames, comms or system paths', () => {
+    const r = new Redactor('db-07', ['alice']);
+    expect(r.text('[<0>] audit_receive+0x28/0xc0')).toBe('[<0>] audit_receive+0x28/0xc0');
+    expect(r.text('4 (kworker/u4:6) D')).toBe('4 (kworker/u4:6) D');
+    expect(r.text('/usr/lib/x86_64-linux-gnu/libc.so.6 /var/log/audit/audit.log')).toBe('/usr/lib/x86_64-linux-gnu/libc.so.6 /var/log/audit/audit.log');
+    const a = r.text('/home/alice/src/app.db on db-07');
+    expect(a).toBe('/home/p-1/p-2/p-3 on host-1');
+    // Same input, same token; a child path keeps its parent's tokens.
+    expect(r.text('/home/alice/src')).toBe('/home/p-1/p-2');
+    expect(r.text('cwd /srv/projects/alice')).toBe('cwd /srv/p-4/p-1');
+  });
+
+  it('hides only people: passwd entries from uid 1000, not daemons or nobody', () => {
+    expect(usersOf('root:x:0:0::/root:/bin/sh\nsyslog:x:104:110::/:/bin/false\nalice:x:1000:1000::/home/alice:/bin/bash\nnobody:x:65534:65534::/:/bin/false\nbad line\n')).toEqual(['alice']);
   });
 });
 
