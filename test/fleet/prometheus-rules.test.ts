@@ -267,3 +267,20 @@ describe.skipIf(!NODE_EXPORTER)('node_exporter reads the textfile wedgetop write
     }
   });
 });
+
+describe.skipIf(!which('dpkg-query'))('scripts/ensure-debian-packages.sh', () => {
+  const run = (args: string[], asNobody = false) =>
+    spawnSync(asNobody ? 'setpriv' : 'sh', [...(asNobody ? ['--reuid=65534', '--regid=65534', '--clear-groups', 'sh'] : []), 'scripts/ensure-debian-packages.sh', ...args], { encoding: 'utf8', timeout: 60_000 });
+
+  it('does nothing when every package is installed, and needs at least one name', () => {
+    expect(run(['coreutils'])).toMatchObject({ status: 0, stdout: '', stderr: '' });
+    expect(run([]).status).toBe(2);
+  });
+
+  it.skipIf(!isRoot || !which('setpriv'))('without root it names what is missing and installs nothing', () => {
+    const r = run(['coreutils', 'wedgetop-no-such-package'], true);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/missing Debian packages: wedgetop-no-such-package \(run as root/);
+    expect(r.stderr).not.toMatch(/coreutils/);
+  });
+});
