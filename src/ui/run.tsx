@@ -66,6 +66,7 @@ export async function runTui(o: Options, source: SnapshotSource | Source, extras
       ctx: () => ({ selfPid: process.pid, collectorPid: src.client?.pid, readOnly: o.readOnly }),
       dryRun: o.dryRun,
       replay: !live,
+      replayDir: o.replay,
       graceMs: o.graceMs,
       log: extras.actionLog ?? new ActionLog(),
       followMs: extras.followMs,
