@@ -118,6 +118,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
   if ((o.yes || o.action) && !o.fix) throw new UsageError('--yes and --action only go with --fix');
   if (o.redact && o.bundle === undefined) throw new UsageError('--redact only goes with --bundle');
   if (o.bundle !== undefined && o.record) throw new UsageError('--bundle records by itself; --record does not go with it');
+  if (o.bundle !== undefined && (o.once || o.json || o.prometheus || o.fix)) throw new UsageError('--bundle writes its file (with both reports in it) and prints no report: it does not go with --once, --json, --prometheus or --fix');
   return o;
 }
 
@@ -251,6 +252,7 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     if (o.replay && isBundlePath(o.replay)) {
+      if (!fs.existsSync(o.replay)) throw new UsageError(`--replay ${o.replay}: no such file`);
       const u = unpackBundle(o.replay);
       try {
         return await main(argv.map((a, i) => (a === o.replay && /^--replay$/.test(argv[i - 1] ?? '') ? u.snapshotDir : a.startsWith('--replay=') ? `--replay=${u.snapshotDir}` : a)));

@@ -106,6 +106,21 @@ describe('--bundle round-trips through --replay', () => {
   });
 });
 
+describe('--bundle on the command line', () => {
+  it('refuses the modes it would silently override, and a bundle that is not there', () => {
+    for (const extra of [['--once'], ['--json'], ['--prometheus', '-'], ['--record', path.join(out, 'rec')]]) {
+      const r = wedgetop(['--bundle', path.join(out, 'never.tar.gz'), ...extra]);
+      expect(r.code, extra.join(' ')).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    }
+    expect(fs.existsSync(path.join(out, 'never.tar.gz'))).toBe(false);
+    expect(wedgetop(['--redact', '--once']).stderr).toMatch(/--redact only goes with --bundle/);
+    const r = wedgetop(['--replay', path.join(out, 'missing.tar.gz'), '--once']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`wedgetop: --replay ${path.join(out, 'missing.tar.gz')}: no such file\n`);
+  });
+});
+
 describe('--redact', () => {
   it('seed 000: no user name or host name survives anywhere in the bundle, and the diagnosis still holds', () => {
     const file = path.join(out, 'seed-000-redacted.tar.gz');
