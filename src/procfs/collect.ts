@@ -6,6 +6,7 @@
 // Collection is demand-driven: every thread's stat, then details of the blocked tasks, then
 // whatever the analysis says it still needs to name holders (their details, socket owners,
 // FUSE daemons, a stack scan), until it needs nothing more.
+import { KNOWN_CAUSE_KMSG } from '../kernel/known-causes.js';
 import type { FdEntry, Mount, Snapshot, Task, TaskDetail } from '../model.js';
 import type { ProcSource } from './source.js';
 import {
@@ -88,7 +89,7 @@ const ROW_KMSG: RegExp[] = SIGNATURES.flatMap((s) => (s.holder.kind === 'none' &
 
 /** Kernel log records worth keeping: hung-task and audit backlog reports, and what the rows read. */
 export function isKmsgRelevant(text: string): boolean {
-  return !!(parseHungTaskLine(text) || parseAuditBacklogLine(text) || /blocked for more than/.test(text) || ROW_KMSG.some((re) => re.test(text)));
+  return !!(parseHungTaskLine(text) || parseAuditBacklogLine(text) || /blocked for more than/.test(text) || ROW_KMSG.some((re) => re.test(text)) || KNOWN_CAUSE_KMSG.some((re) => re.test(text)));
 }
 
 export function collect(src: ProcSource, opts: CollectOptions = {}, scan: TaskScan = scanAllTasks): Snapshot {
