@@ -87,6 +87,19 @@ export interface TaskDetail {
   pathArg?: string;
   /** Device (maj:min) of the mapping the task faulted on, from maps (collector only). */
   faultDev?: string;
+  /** TracerPid from status: who ptrace-stopped it (a `t` task resumes only when that tracer lets go). */
+  tracerPid?: number;
+}
+
+/** A cgroup v2 a shown task is in, read from cgroupfs (cgroup.events, cgroup.procs, cgroup.threads). */
+export interface CgroupState {
+  /** As in /proc/PID/cgroup ("/wedgetop-x"). */
+  path: string;
+  /** Where it is in the cgroup2 mount ("/sys/fs/cgroup/unified/wedgetop-x"). */
+  dir: string;
+  frozen: boolean;
+  procs?: number;
+  threads?: number;
 }
 
 export interface Task {
@@ -124,6 +137,8 @@ export interface Snapshot {
   netlink: NetlinkSock[];
   /** socket inode -> owners (pid) found through fd links socket:[inode]. */
   socketOwners: Record<string, number[]>;
+  /** cgroup v2 state of the cgroups shown tasks are in (absent in older recordings). */
+  cgroups?: CgroupState[];
   /** pids holding /dev/fuse open. */
   fuseDaemons: number[];
   fuseConnections: { id: number; waiting: number }[];
@@ -168,7 +183,7 @@ export interface WaitSite {
 
 /* ---------- graph ---------- */
 
-export type RemedyAction = 'kill' | 'thaw' | 'fuse-abort' | 'cont';
+export type RemedyAction = 'kill' | 'thaw' | 'fuse-abort' | 'cont' | 'cgroup-thaw';
 
 export interface Remedy {
   action: RemedyAction;
@@ -177,6 +192,8 @@ export interface Remedy {
   signal?: string;
   mount?: string;
   connection?: number;
+  /** cgroup-thaw: the cgroup directory whose cgroup.freeze gets "0". */
+  cgroup?: string;
   /** Exactly what would run. */
   command: string;
   risk: string;
@@ -221,6 +238,8 @@ export interface RootCause {
   /** Human chain, waiters first: "12 tasks in audit_receive -> audit mutex -> auditbeat:248085 ..." */
   chain: string[];
   remedies: Remedy[];
+  /** What the admin must know before acting (a trap: the obvious kill that frees nothing). */
+  notes?: string[];
   inCycle: boolean;
 }
 

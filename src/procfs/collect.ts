@@ -6,11 +6,11 @@
 // Collection is demand-driven: every thread's stat, then details of the blocked tasks, then
 // whatever the analysis says it still needs to name holders (their details, socket owners,
 // FUSE daemons, a stack scan), until it needs nothing more.
-import type { FdEntry, Mount, Snapshot, Task, TaskDetail } from '../model.js';
+import type { CgroupState, FdEntry, Mount, Snapshot, Task, TaskDetail } from '../model.js';
 import type { ProcSource } from './source.js';
 import {
   parseFdinfo, parseKmsg, parseMountinfo, parseNetlink, parseSchedExecStart, parseSsNetlink, parseStack, parseStat,
-  parseStatus, parseSyscall, PF_KTHREAD, parseHungTaskLine, parseAuditBacklogLine,
+  parseStatus, parseSyscall, PF_KTHREAD, parseHungTaskLine, parseAuditBacklogLine, cgroupV2Path, parseCgroupEvents,
 } from './parse.js';
 import { analyze } from '../graph/analyze.js';
 import { syscallName } from '../kernel/syscalls.js';
@@ -155,6 +155,7 @@ export function collect(src: ProcSource, opts: CollectOptions = {}, scan: TaskSc
       const s = parseStatus(status);
       d.uid = s.uid;
       d.nspid = s.nspid;
+      if (s.tracerPid) d.tracerPid = s.tracerPid;
     }
     d.cgroup = src.read(`/proc/${t.pid}/cgroup`)?.trim();
     const execStart = parseSchedExecStart(src.read(`${base}/sched`) ?? '');
@@ -335,6 +336,8 @@ export function collect(src: ProcSource, opts: CollectOptions = {}, scan: TaskSc
   const keep = new Set(final.tasks.map((t) => t.key));
   snap.tasks = [...included].filter((k) => keep.has(k) || all.get(k)!.state === 'D').map((k) => all.get(k)!);
   snap.stacksReadable = stacksReadable || !stackTried;
+  const cgroups = readCgroups(src, snap);
+  if (cgroups.length) snap.cgroups = cgroups;
 
   const uids = new Set(snap.tasks.map((t) => t.detail?.uid).filter((u): u is number => u !== undefined));
   if (uids.size) {
@@ -371,4 +374,40 @@ export function sharedWritableDevice(maps: string | undefined): string | undefin
     devs.add(`${maj}:${min}`);
   }
   return devs.size >= 1 ? [...devs][0] : undefined;
+}
+
+/**
+ * The cgroup v2 state of the cgroups the shown tasks (other than the root) are in. A task in a
+ * frozen cgroup sleeps in S (get_signal), not T, and SIGCONT does not wake it (measured on 6.18):
+ * only cgroup.freeze tells. cgroupfs reads take no lock a stuck task can hold (cgroup.events
+ * reads flags; procs/threads iterate under css_set_lock, a spinlock), and are only counted for a
+ * frozen cgroup: the thaw resumes every task in it.
+ */
+function readCgroups(src: ProcSource, snap: Snapshot): CgroupState[] {
+  const paths = new Set<string>();
+  for (const t of snap.tasks) {
+    const p = cgroupV2Path(t.detail?.cgroup);
+    if (p && p !== '/' && !p.includes('..')) paths.add(p);
+  }
+  if (!paths.size) return [];
+  const root = Object.values(snap.mounts).flat().find((m) => m.fsType === 'cgroup2')?.mountPoint;
+  if (!root) return [];
+  const out: CgroupState[] = [];
+  for (const p of [...paths].slice(0, 64)) {
+    const dir = `${root}${p}`;
+    const ev = src.read(`${dir}/cgroup.events`);
+    if (ev === undefined) continue;
+    const e = parseCgroupEvents(ev);
+    const c: CgroupState = { path: p, dir, frozen: !!e.frozen };
+    if (c.frozen) {
+      const count = (f: string): number | undefined => {
+        const v = src.read(`${dir}/${f}`);
+        return v === undefined ? undefined : v.split('\n').filter((l) => l.trim()).length;
+      };
+      c.procs = count('cgroup.procs');
+      c.threads = count('cgroup.threads');
+    }
+    out.push(c);
+  }
+  return out;
 }
