@@ -42,7 +42,7 @@ export function sweepWedges(): void {
   for (const name of names) {
     const p = path.join(WEDGE_ROOT, name);
     // NAME-PID-TIME: a wedge of a test run that is still alive (another vitest) is not ours to sweep.
-    const owner = Number(/^[a-z]+-(\d+)-\d+/.exec(name)?.[1]);
+    const owner = Number(/^[a-z]+-(\d+)-/.exec(name)?.[1]);
     if (owner && owner !== process.pid && fs.existsSync(`/proc/${owner}`)) continue;
     if (name === 'action-log') {
       fs.rmSync(p, { recursive: true, force: true });
