@@ -146,7 +146,7 @@ export interface Snapshot {
   kmsg: KmsgRecord[];
   hungTask: HungTaskSettings;
   /** Which on-demand collections ran (so the analysis knows what it may still ask for). */
-  gathered: { netlink: boolean; fuse: boolean; stackScan: boolean };
+  gathered: { netlink: boolean; fuse: boolean; stackScan: boolean; children?: number[] };
   /** False when stacks could not be read (not root). */
   stacksReadable: boolean;
   selfPid?: number;
@@ -168,6 +168,9 @@ export type ResourceKind =
   | 'jbd2'
   | 'mmap-lock'
   | 'lock'
+  | 'vfork'
+  | 'ptrace'
+  | 'cgroup-freeze'
   | 'unknown';
 
 export type Confidence = 'certain' | 'likely' | 'guess';
@@ -180,11 +183,12 @@ export type Confidence = 'certain' | 'likely' | 'guess';
  * - thaw: the frozen filesystem is thawed; - abort: the FUSE connection is aborted;
  * - daemon-answers: the FUSE daemon answers; - sigcont: a stopped holder is continued;
  * - cgroup-thaw: the holder's frozen cgroup is thawed; - io-completes: the device completes I/O;
- * - timeout: the kernel gives up by itself after a bounded time; - external: nothing on this box.
+ * - timeout: the kernel gives up by itself after a bounded time; - external: nothing on this box;
+ * - tracer-lets-go: the ptrace tracer resumes or detaches the tracee (or dies, which detaches it).
  */
 export type Release =
   | 'holder-leaves' | 'signal-waiter' | 'owner-drains' | 'thaw' | 'abort' | 'daemon-answers'
-  | 'sigcont' | 'cgroup-thaw' | 'io-completes' | 'timeout' | 'external';
+  | 'sigcont' | 'cgroup-thaw' | 'io-completes' | 'timeout' | 'external' | 'tracer-lets-go';
 
 /** A node of the waits-on graph: a task ("task:PID/TID") or a resource ("res:ID"). */
 export type NodeId = `task:${string}` | `res:${string}`;
@@ -242,7 +246,9 @@ export interface Resource {
   connection?: number;
   /** From the signature row of its waiters: what releases them, and what wedgetop may offer. */
   frees: Release[];
-  remedy: 'kill-holder' | 'thaw-mount' | 'fuse-abort' | 'none';
+  remedy: 'kill-holder' | 'thaw-mount' | 'fuse-abort' | 'cgroup-thaw' | 'none';
+  /** A frozen cgroup: its directory in the cgroup2 mount (the cgroup-thaw target). */
+  cgroup?: string;
   /** The row's remedy risk text, when it has one. */
   risk?: string;
 }
@@ -262,7 +268,7 @@ export interface AnalyzedTask extends Task {
 
 export interface RootCause {
   id: string;
-  kind: 'task' | 'frozen-fs' | 'fuse' | 'external' | 'unknown';
+  kind: 'task' | 'frozen-fs' | 'fuse' | 'cgroup' | 'external' | 'unknown';
   label: string;
   pid?: number;
   tid?: number;

@@ -46,8 +46,28 @@ export function planFor(a: Analysis, rootCauseId: string, ctx: PlanContext, acti
       ? `${t?.comm ?? '?'} (pid ${remedy.pid}, user ${t?.user ?? '?'})`
       : remedy.mount !== undefined
         ? `mount ${remedy.mount}`
-        : `FUSE connection ${remedy.connection}`;
+        : remedy.cgroup !== undefined
+          ? `cgroup ${remedy.cgroup}`
+          : `FUSE connection ${remedy.connection}`;
   return { rootCause: rc, remedy, target, command: remedy.command, blockedKeys: rc.blockedTasks, confirmTwice: remedy.action === 'fuse-abort' };
+}
+
+/**
+ * A cgroup-thaw target must be a directory below a cgroup2 mount of this namespace, named
+ * without `..`: the path came from a snapshot, which may be a replayed, untrusted one.
+ */
+export function cgroupDirRefusal(dir: string | undefined, mountinfo?: string): string | undefined {
+  if (!dir || !dir.startsWith('/') || dir.split('/').includes('..')) return `not a cgroup directory: ${JSON.stringify(dir)}`;
+  let mi = mountinfo;
+  try {
+    mi ??= fs.readFileSync('/proc/self/mountinfo', 'utf8');
+  } catch {
+    return 'cannot read /proc/self/mountinfo';
+  }
+  const roots = mi.split('\n').filter((l) => / - cgroup2 /.test(l)).map((l) => l.split(' ')[4]!.replace(/\\040/g, ' '));
+  if (!roots.some((r) => dir === r || dir.startsWith(r.endsWith('/') ? r : `${r}/`))) return `${dir} is not under a cgroup2 mount: refusing`;
+  if (roots.includes(dir)) return 'refusing to thaw the root cgroup';
+  return undefined;
 }
 
 /** Re-read the target's stat: the PID must still be the process the plan was made for. */
@@ -179,6 +199,24 @@ export async function execute(plan: ActionPlan, o: RunOptions): Promise<RunResul
         return done(false, `cannot write ${p}: ${(e as Error).message}`);
       }
       return done(true, `aborted FUSE connection ${r.connection}`);
+    }
+    case 'cgroup-thaw': {
+      const p = `${r.cgroup}/cgroup.freeze`;
+      const bad = cgroupDirRefusal(r.cgroup);
+      if (bad) return done(false, bad);
+      step(`writing 0 to ${p}`);
+      try {
+        // cgroupfs has no symlinks, but the path came from a snapshot: never follow one.
+        const fd = fs.openSync(p, fs.constants.O_WRONLY | fs.constants.O_NOFOLLOW);
+        try {
+          fs.writeSync(fd, '0');
+        } finally {
+          fs.closeSync(fd);
+        }
+      } catch (e) {
+        return done(false, `cannot write ${p}: ${(e as Error).message}`);
+      }
+      return done(true, `thawed cgroup ${r.cgroup}`);
     }
   }
 }

@@ -35,10 +35,16 @@ export type HolderRule =
   /** Not waiting for anything another task holds: the task itself is busy (a timed sleep inside its work). */
   | { kind: 'self' }
   /** The holder is outside this machine or not a task (NFS server, a device). */
-  | { kind: 'none'; why: string };
+  | { kind: 'none'; why: string }
+  /** The vfork child of the waiter: its youngest child process (the parent cannot fork again meanwhile). */
+  | { kind: 'vfork-child' }
+  /** The ptrace tracer of a ptrace-stopped task (TracerPid in its status). */
+  | { kind: 'tracer' }
+  /** No task: the frozen cgroup v2 the task is in (cgroup.events `frozen 1`). */
+  | { kind: 'cgroup-freezer' };
 
 /** What wedgetop offers for the root cause a row's waiters end at (see Release for what frees them). */
-export type RemedyRule = 'kill-holder' | 'thaw-mount' | 'fuse-abort' | 'none';
+export type RemedyRule = 'kill-holder' | 'thaw-mount' | 'fuse-abort' | 'cgroup-thaw' | 'none';
 
 export interface Signature {
   id: string;
@@ -74,6 +80,12 @@ export interface Signature {
   risk?: string;
   /** What it means, for the admin at 3 a.m. */
   explain: string;
+  /**
+   * A parked task (ptrace-stopped, in a frozen cgroup) is not waiting for a kernel resource:
+   * its site counts as a wait only when it holds what others wait on, else every traced
+   * process on the box would show as blocked.
+   */
+  asHolderOnly?: true;
 }
 
 /**
@@ -243,6 +255,55 @@ export const SIGNATURES: Signature[] = [
     killable: false,
     remedy: 'none',
     explain: 'Waiting for block I/O to complete: the device below is slow, failing, or throttled.',
+  },
+  {
+    id: 'vfork-done',
+    title: 'vfork parent waiting for its child',
+    resource: 'vfork',
+    // wait_for_vfork_done is inlined into kernel_clone on 6.18: `kernel_clone+0x1d3/0x400 <- __do_sys_clone`.
+    at: ['wait_for_vfork_done', 'kernel_clone'],
+    callers: [/^__do_sys_(vfork|clone|clone3)$/, /^__x64_sys_(vfork|clone|clone3)$/, 'kernel_clone', /^__se_sys_/],
+    holder: { kind: 'vfork-child' },
+    frees: ['holder-leaves', 'sigcont', 'cgroup-thaw'],
+    // wait_for_completion_state(TASK_KILLABLE|TASK_FREEZABLE): measured, kill -9 of the parent -> Z in 5 ms.
+    killable: true,
+    remedy: 'kill-holder',
+    explain:
+      'A parent in vfork() (or posix_spawn, clone(CLONE_VFORK)) waits until its child calls exec or exits. ' +
+      'The child cannot run: stopped, ptrace-stopped, in a frozen cgroup, or itself blocked. What frees the child frees the parent.',
+  },
+  {
+    id: 'ptrace-stop',
+    title: 'ptrace-stopped (under a tracer)',
+    resource: 'ptrace',
+    at: ['ptrace_stop'],
+    holder: { kind: 'tracer' },
+    frees: ['tracer-lets-go'],
+    // SIGKILL wakes a traced task (signal_wake_up with TASK_WAKEKILL); SIGCONT does not (measured).
+    killable: true,
+    remedy: 'kill-holder',
+    risk: 'ends the tracer (a debugger session, strace); the kernel detaches its tracees and they resume (measured on 6.18)',
+    asHolderOnly: true,
+    explain:
+      'A task stopped by its ptrace tracer (state t): SIGCONT does not resume a ptrace-stop; only the tracer can ' +
+      '(PTRACE_CONT / PTRACE_DETACH), or its death, which detaches every tracee.',
+  },
+  {
+    id: 'cgroup-frozen',
+    title: 'in a frozen cgroup',
+    resource: 'cgroup-freeze',
+    // The v2 freezer parks a task in do_freezer_trap, inlined into get_signal: state S, not T.
+    at: ['get_signal'],
+    callers: ['arch_do_signal_or_restart', 'do_signal', 'exit_to_user_mode_loop'],
+    holder: { kind: 'cgroup-freezer' },
+    frees: ['cgroup-thaw'],
+    // cgroup v2 lets fatal signals through the freezer.
+    killable: true,
+    remedy: 'cgroup-thaw',
+    asHolderOnly: true,
+    explain:
+      'A task in a cgroup v2 frozen through cgroup.freeze: it sleeps in S (get_signal), SIGCONT does not wake it (measured), ' +
+      'and echo 0 > CGROUP/cgroup.freeze thaws every task in the cgroup.',
   },
   {
     id: 'timed-sleep',

@@ -311,6 +311,16 @@ export function collect(src: ProcSource, opts: CollectOptions = {}, scan: TaskSc
       snap.fuseConnections.push(...fuseConnections);
       changed = true;
     }
+    const kids = [...a.needs.children].filter((p) => !snap.gathered.children?.includes(p));
+    if (kids.length) {
+      (snap.gathered.children ??= []).push(...kids);
+      const want = new Set(kids);
+      for (const ts of threadsOf.values()) {
+        const m = ts.find((x) => x.pid === x.tid);
+        if (m && want.has(m.ppid) && include(m)) changed = true;
+      }
+      changed = true;
+    }
     if (a.needs.stackScan && !snap.gathered.stackScan) {
       snap.gathered.stackScan = true;
       let n = 0;

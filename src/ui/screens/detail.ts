@@ -80,6 +80,7 @@ export function detailLines(a: Analysis | undefined, key: string | undefined, ca
     out.push(line(seg(`  ${n}. `, 'bold'), seg(rc.label, 'bold'), seg(` — blocks ${rc.blocked}`), seg(rc.inCycle ? '  DEADLOCK CYCLE' : '', 'deadlock')));
     rc.chain.forEach((c, i) => out.push({ ...line(seg(i === 0 ? '     ' : `   ${g.arrow} `, 'dim'), seg(c)), indent: 7 }));
     out.push(kv('how sure', `${rc.confidence}: ${rc.how}`, rc.confidence === 'guess' ? 'warn' : 'dim'));
+    for (const n of rc.notes ?? []) out.push(kv('note', n, 'warn'));
     out.push(plain(''));
     out.push(plain('Remedy', 'title'));
     if (rc.remedies.length === 0) out.push(plain('  none wedgetop can apply: the chain ends outside its reach', 'dim'));
