@@ -224,6 +224,11 @@ export interface Remedy {
   signal?: string;
   mount?: string;
   connection?: number;
+  /**
+   * When set, startTicks is this thread's (the process's main thread was not read): the PID-reuse
+   * guard checks /proc/PID/task/TID/stat, which exists only while that same process does.
+   */
+  guardTid?: number;
   /** cgroup-thaw: the cgroup directory whose cgroup.freeze gets "0". */
   cgroup?: string;
   /** Exactly what would run. */

@@ -71,7 +71,7 @@ export function cgroupDirRefusal(dir: string | undefined, mountinfo?: string): s
 }
 
 /** Re-read the target's stat: the PID must still be the process the plan was made for. */
-export function verifyTarget(pid: number, startTicks: number | undefined, ctx: PlanContext): string | undefined {
+export function verifyTarget(pid: number, startTicks: number | undefined, ctx: PlanContext, guardTid?: number): string | undefined {
   if (pid === 1) return 'refusing to signal PID 1';
   if (pid === ctx.selfPid) return 'refusing to signal wedgetop itself';
   if (pid === ctx.collectorPid) return "refusing to signal wedgetop's collector";
@@ -80,6 +80,21 @@ export function verifyTarget(pid: number, startTicks: number | undefined, ctx: P
     text = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
   } catch {
     return `pid ${pid} is gone`;
+  }
+  if (guardTid !== undefined && guardTid !== pid) {
+    // The plan knew a thread of the process, not its main thread: that thread, still there with
+    // the same start time, proves the PID was not reused.
+    let tt: string;
+    try {
+      tt = fs.readFileSync(`/proc/${pid}/task/${guardTid}/stat`, 'utf8');
+    } catch {
+      return `thread ${guardTid} of pid ${pid} is gone: refusing (the process may have exited or been replaced)`;
+    }
+    const ts = parseStat(tt);
+    if (!ts || (startTicks !== undefined && ts.startTicks !== startTicks)) return `pid ${pid}/${guardTid} now belongs to another process: refusing`;
+    const st = parseStat(text);
+    if (st && st.flags & PF_KTHREAD) return `pid ${pid} is a kernel thread: refusing`;
+    return undefined;
   }
   const st = parseStat(text);
   if (!st) return `cannot read /proc/${pid}/stat`;
@@ -90,8 +105,14 @@ export function verifyTarget(pid: number, startTicks: number | undefined, ctx: P
   return undefined;
 }
 
-function procState(pid: number, startTicks: number | undefined): string | undefined {
+function procState(pid: number, startTicks: number | undefined, guardTid?: number): string | undefined {
   try {
+    // With guardTid, startTicks is that thread's; the process's state is still its main thread's.
+    if (guardTid !== undefined) {
+      const ts = parseStat(fs.readFileSync(`/proc/${pid}/task/${guardTid}/stat`, 'utf8'));
+      if (!ts || (startTicks !== undefined && ts.startTicks !== startTicks)) return undefined;
+      return parseStat(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'))?.state ?? ts.state;
+    }
     const st = parseStat(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
     if (!st || (startTicks !== undefined && st.startTicks !== startTicks)) return undefined;
     return st.state;
@@ -118,10 +139,10 @@ export interface RunResult {
 }
 
 /** Wait for a pid to exit (or become a zombie), up to ms. */
-async function waitGone(pid: number, startTicks: number | undefined, ms: number): Promise<string | undefined> {
+async function waitGone(pid: number, startTicks: number | undefined, ms: number, guardTid?: number): Promise<string | undefined> {
   const end = Date.now() + ms;
   for (;;) {
-    const s = procState(pid, startTicks);
+    const s = procState(pid, startTicks, guardTid);
     if (s === undefined || s === 'Z' || s === 'X') return undefined;
     if (Date.now() >= end) return s;
     await sleep(50);
@@ -163,7 +184,7 @@ export async function execute(plan: ActionPlan, o: RunOptions): Promise<RunResul
       const pid = r.pid!;
       const signals: NodeJS.Signals[] = r.action === 'cont' ? ['SIGCONT'] : ['SIGTERM', 'SIGKILL'];
       for (const sig of signals) {
-        const refusal = verifyTarget(pid, r.startTicks, o.ctx);
+        const refusal = verifyTarget(pid, r.startTicks, o.ctx, r.guardTid);
         if (refusal) {
           if (sig === 'SIGKILL' && /is gone/.test(refusal)) return done(true, `pid ${pid} exited after SIGTERM`);
           return done(false, refusal);
@@ -175,7 +196,7 @@ export async function execute(plan: ActionPlan, o: RunOptions): Promise<RunResul
           return done(false, `${sig} to ${pid} failed: ${(e as Error).message}`);
         }
         if (sig === 'SIGCONT') return done(true, `SIGCONT sent to ${plan.target}`);
-        const left = await waitGone(pid, r.startTicks, sig === 'SIGTERM' ? o.graceMs : 2000);
+        const left = await waitGone(pid, r.startTicks, sig === 'SIGTERM' ? o.graceMs : 2000, r.guardTid);
         if (left === undefined) return done(true, `pid ${pid} exited after ${sig}`);
         if (sig === 'SIGTERM') step(`still there after ${o.graceMs} ms (state ${left})`);
         else if (left === 'D') return done(false, `SIGKILL queued, still D: pid ${pid} cannot die until what it waits on is released`);

@@ -348,10 +348,10 @@ function makeRootCause(
   const refusal = killRefusal(pid, proc, snap.selfPid);
   const guess = best?.confidence === 'guess' ? `; that it holds what the others wait on is a guess (${best.how})` : '';
   if (!refusal) {
-    if (stopped) remedies.push({ action: 'cont', pid, startTicks: proc?.startTicks, signal: 'SIGCONT', command: `kill -CONT ${pid}`, risk: `resumes a stopped process; it may have been stopped on purpose (a debugger, job control)${guess}` });
+    if (stopped) remedies.push({ action: 'cont', pid, startTicks: proc?.startTicks, ...guardOf(proc, pid), signal: 'SIGCONT', command: `kill -CONT ${pid}`, risk: `resumes a stopped process; it may have been stopped on purpose (a debugger, job control)${guess}` });
     if (killable) {
       remedies.push({
-        action: 'kill', pid, startTicks: proc?.startTicks, signal: 'SIGTERM',
+        action: 'kill', pid, startTicks: proc?.startTicks, ...guardOf(proc, pid), signal: 'SIGTERM',
         command: `kill -TERM ${pid}; sleep ${((opts.killGraceMs ?? 3000) / 1000).toString()}; kill -KILL ${pid}`,
         risk: `ends ${proc?.comm ?? 'the process'} (${pid}) and all its threads; a daemon may need restarting${guess}`,
       });
@@ -441,6 +441,11 @@ function rootNotes(
   }
   if ((threadsOf.get(pid) ?? []).some((x) => x.state === 't') && !tracees.length) notes.push('ptrace-stopped: SIGCONT does not resume it, its tracer must let it go');
   return notes;
+}
+
+/** A thread's start time is not its process's: name the thread the guard must check. */
+function guardOf(proc: Task | undefined, pid: number): { guardTid?: number } {
+  return proc && proc.tid !== pid ? { guardTid: proc.tid } : {};
 }
 
 export function killRefusal(pid: number, t: Task | undefined, selfPid?: number): string | undefined {
