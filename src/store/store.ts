@@ -431,7 +431,9 @@ export function createUiStore(o: StoreOptions): UiStore {
           s.say('nothing is blocked: no root cause to act on');
           return;
         }
-        const remedy = rc.remedies.find((r) => r.action === action);
+        // "Continue" is what makes a parked holder run again: SIGCONT for a stopped one, the thaw of
+        // its cgroup for one in a frozen cgroup (SIGCONT cannot wake it); the dialog says which.
+        const remedy = rc.remedies.find((r) => r.action === action) ?? (action === 'cont' ? rc.remedies.find((r) => r.action === 'cgroup-thaw') : undefined);
         if (!remedy) {
           const have = rc.remedies.map((r) => r.action).join(', ');
           s.say(`${key}: no ${action} remedy for "${rc.label}"${have ? ` (it has: ${have})` : ' (wedgetop has no remedy for it)'}`, 'warn');
@@ -450,7 +452,7 @@ export function createUiStore(o: StoreOptions): UiStore {
           s.say(`an action is still running on ${s.action!.plan.target}: wait for its outcome (L shows its steps)`, 'warn');
           return;
         }
-        const plan = s.analysis ? r.plan(s.analysis, rc.id, action) : { refused: 'no data yet' };
+        const plan = s.analysis ? r.plan(s.analysis, rc.id, remedy.action) : { refused: 'no data yet' };
         if ('refused' in plan) {
           s.say(`refused: ${plan.refused}`, 'error');
           return;
