@@ -324,7 +324,7 @@ function makeRootCause(
     if (r.remedy === 'cgroup-thaw') {
       const remedies: Remedy[] = r.cgroup ? [{
         action: 'cgroup-thaw', cgroup: r.cgroup, command: `echo 0 > ${r.cgroup}/cgroup.freeze`,
-        risk: `resumes every task in the cgroup (${r.label.replace(/^frozen cgroup \S+ ?/, '') || 'all of them'}), not only the holder; whoever froze it (a container manager, a checkpoint) loses its pause`,
+        risk: `resumes every task in the cgroup (${/\(([^)]*)\)$/.exec(r.label)?.[1] ?? 'all of them'}), not only the holder; whoever froze it (a container manager, a checkpoint) loses its pause`,
       }] : [];
       return { ...base, ...sure, id: r.id, kind: 'cgroup', label: r.label, remedies };
     }

@@ -337,3 +337,22 @@ describe('root causes panel and action log', () => {
     await r.waitFor((x) => x.includes('is not on a tmpfs'), 'in the actions view too');
   });
 });
+
+describe('c on a frozen cgroup (a recorded vfork child parked by the v2 freezer)', () => {
+  it('asks for the cgroup thaw, naming the cgroup and how many of its tasks resume', async () => {
+    const cg = fixtureAnalysis('vfork-cgroup');
+    const rc = cg.rootCauses[0]!;
+    expect(rc.kind).toBe('cgroup');
+    const calls: Calls = [];
+    const r = app({ analysis: cg, remediator: remediation({ execute: fakeExecutor(calls) }) });
+    await r.waitFor((x) => x.includes('vfork-parent'));
+    await r.press('c');
+    const f = await r.waitFor((x) => x.includes('Thaw the frozen cgroup'), 'dialog');
+    expect(f).toContain(`command     ${rc.remedies[0]!.command}`);
+    expect(f).toMatch(/every task in the cgroup \(1 process, 1 thread\)/);
+    expect(f).toMatch(/SIGCONT does not wake/);
+    await r.press('y');
+    await r.waitFor(() => calls.length > 0, 'executed');
+    expect(calls[0]!.plan.remedy).toMatchObject({ action: 'cgroup-thaw' });
+  });
+});

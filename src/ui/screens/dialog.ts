@@ -12,7 +12,7 @@ function title(p: ActionPlan, stage: 1 | 2): string {
     case 'kill': return `Kill ${p.target}?`;
     case 'cont': return `Continue (SIGCONT) ${p.target}?`;
     case 'thaw': return `Thaw ${p.remedy.mount ?? p.target}?`;
-    case 'cgroup-thaw': return `Thaw the frozen cgroup ${p.target}?`;
+    case 'cgroup-thaw': return `Thaw the frozen cgroup ${p.remedy.cgroup ?? p.target}?`;
     case 'fuse-abort': return stage === 1 ? `Abort ${p.target}?` : `Really abort ${p.target}? (asked twice)`;
   }
 }
