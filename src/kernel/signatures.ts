@@ -122,7 +122,8 @@ export const SIGNATURES: Signature[] = [
     offsetFraction: [0, 0.3],
     holder: { kind: 'stack-through', funcs: ['audit_receive_msg'], among: 'audit-socket-owners' },
     frees: ['holder-leaves'],
-    // mutex_lock: TASK_UNINTERRUPTIBLE; a SIGKILL stays pending until the mutex is released.
+    // mutex_lock: TASK_UNINTERRUPTIBLE; a SIGKILL stays pending until the mutex is released
+    // (measured on 6.18: a SIGKILLed sudo-sim stayed D until the holder let go).
     killable: false,
     remedy: 'kill-holder',
     explain:
@@ -152,7 +153,9 @@ export const SIGNATURES: Signature[] = [
     callers: [/^netlink_(unicast|sendskb)/, 'kauditd_send_queue', 'auditd_send_unicast_skb'],
     holder: { kind: 'netlink-dest', auditVia: ['audit_receive_msg', 'kauditd_send_queue', 'auditd_send_unicast_skb', 'audit_send_reply_thread'], auditComm: 'kauditd' },
     frees: ['signal-waiter', 'owner-drains'],
-    // netlink_attachskb sleeps TASK_INTERRUPTIBLE and returns on any pending signal.
+    // netlink_attachskb sleeps TASK_INTERRUPTIBLE and returns on any pending signal. Measured on
+    // 6.18 (test/wedges/README.md §4): SIGSTOP or SIGTERM to the audit holder freed the senders in
+    // 0.6 s; SIGWINCH and SIGCONT (ignored by default: dropped when sent) did nothing.
     killable: true,
     remedy: 'kill-holder',
     explain:
@@ -168,7 +171,8 @@ export const SIGNATURES: Signature[] = [
     notCallers: ['cpus_read_lock', /^cgroup_/, /^freeze_super/],
     holder: { kind: 'frozen-mount' },
     frees: ['thaw'],
-    // percpu_rwsem_wait is uninterruptible: SIGKILL stays pending until the thaw (kernel-notes).
+    // percpu_rwsem_wait is uninterruptible: SIGKILL stays pending until the thaw (kernel-notes;
+    // measured again on 6.18: a SIGKILLed vfork child in mnt_want_write stayed D until fsfreeze -u).
     killable: false,
     remedy: 'thaw-mount',
     risk: 'none for the data: writers simply continue; whoever froze it (a backup or snapshot job) loses its consistent point',
@@ -279,7 +283,8 @@ export const SIGNATURES: Signature[] = [
     at: ['ptrace_stop'],
     holder: { kind: 'tracer' },
     frees: ['tracer-lets-go'],
-    // SIGKILL wakes a traced task (signal_wake_up with TASK_WAKEKILL); SIGCONT does not (measured).
+    // SIGKILL wakes a traced task (signal_wake_up with TASK_WAKEKILL): measured on 6.18, kill -9 of
+    // a ptrace-stopped vfork child -> Z in 11 ms. SIGCONT does not resume it (measured).
     killable: true,
     remedy: 'kill-holder',
     risk: 'ends the tracer (a debugger session, strace); the kernel detaches its tracees and they resume (measured on 6.18)',
@@ -297,7 +302,8 @@ export const SIGNATURES: Signature[] = [
     callers: ['arch_do_signal_or_restart', 'do_signal', 'exit_to_user_mode_loop'],
     holder: { kind: 'cgroup-freezer' },
     frees: ['cgroup-thaw'],
-    // cgroup v2 lets fatal signals through the freezer.
+    // cgroup v2 lets fatal signals through the freezer: measured on 6.18, kill -9 of a frozen
+    // vfork child -> gone in 8 ms (and its parent ran).
     killable: true,
     remedy: 'cgroup-thaw',
     asHolderOnly: true,
