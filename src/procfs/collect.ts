@@ -394,8 +394,12 @@ export function sharedWritableDevice(maps: string | undefined): string | undefin
  * frozen cgroup: the thaw resumes every task in it.
  */
 function readCgroups(src: ProcSource, snap: Snapshot): CgroupState[] {
+  // Only for tasks parked where the v2 freezer parks them (a few reads, not one per service).
+  const parkedAt = SIGNATURES.filter((s) => s.holder.kind === 'cgroup-freezer').flatMap((s) => s.at);
   const paths = new Set<string>();
   for (const t of snap.tasks) {
+    const top = t.detail?.stack?.[0]?.func ?? t.detail?.wchan;
+    if (!top || !matches(top, parkedAt)) continue;
     const p = cgroupV2Path(t.detail?.cgroup);
     if (p && p !== '/' && !p.includes('..')) paths.add(p);
   }
