@@ -79,7 +79,7 @@ describe('JSON schema', () => {
   const ajv = new Ajv({ allErrors: true, strict: false });
   const validate = ajv.compile(schema);
 
-  it.each([['live'], ['seed-000'], ['seed-004'], ['frozen-ext4']])('real --json output validates: %s', (which) => {
+  it.each([['live'], ['seed-000'], ['seed-004'], ['frozen-ext4'], ['audit-separate-owner'], ['vfork-ptrace'], ['vfork-cgroup'], ['vfork-write']])('real --json output validates: %s', (which) => {
     const r = wedgetop(which === 'live' ? ['--json'] : ['--replay', `test/fixtures/${which}`, '--json']);
     const j = JSON.parse(r.stdout) as unknown;
     expect(validate(j), JSON.stringify(validate.errors, null, 1)).toBe(true);

@@ -356,3 +356,19 @@ describe('c on a frozen cgroup (a recorded vfork child parked by the v2 freezer)
     expect(calls[0]!.plan.remedy).toMatchObject({ action: 'cgroup-thaw' });
   });
 });
+
+describe('k on an audit client holding the mutex while a separate daemon stopped reading', () => {
+  it('targets the client and warns that killing the daemon would free nobody', async () => {
+    const a = fixtureAnalysis('audit-separate-owner');
+    const rc = a.rootCauses[0]!;
+    const calls: Calls = [];
+    const r = app({ analysis: a, remediator: remediation({ execute: fakeExecutor(calls) }) });
+    await r.waitFor((x) => x.includes('sudo-sim'));
+    // Root cause 1 (the senders' chain), as the admin picks it in the panel.
+    await r.press('1');
+    await r.press('k');
+    const f = await r.waitFor((x) => x.includes('Kill '), 'dialog');
+    expect(f).toContain(`(pid ${rc.pid}`);
+    expect(f.replace(/\s+│\s+/g, ' ')).toMatch(/note +killing auditd-sim:\d+ .*will not free these waiters: the holder is PID \d+/);
+  });
+});
