@@ -5,7 +5,7 @@ import type { Analysis, RemedyAction, RootCause } from '../model.js';
 import type { ActionPlan, FollowResult } from '../actions/remedy.js';
 import type { ActionRecord } from '../actions/log.js';
 import { pushSample, sampleOf, type HistorySample } from './history.js';
-import { rowsOf, scrollFor, SORT_KEYS, targetRootCause, type Row, type SortSpec } from './derive.js';
+import { indexOf, rowsOf, scrollFor, SORT_KEYS, targetRootCause, type Row, type SortSpec } from './derive.js';
 
 export type View = 'main' | 'detail' | 'graph' | 'help' | 'actions';
 
@@ -188,10 +188,21 @@ export function rowsFor(s: Pick<UiState, 'analysis' | 'sort' | 'filter' | 'colla
   return rowsOf({ analysis: s.analysis, sort: s.sort, filter: s.filter, collapsed: s.collapsed });
 }
 
-/** The row index of `id` in `rows`; if it is gone (filtered out, finished), the first task. */
-function place(rows: readonly Row[], id: string | undefined): number {
+/**
+ * The row index of `id` in `rows`; if it is gone (filtered out, finished), the first task whose
+ * root cause is the top one, so that a remedy key pressed at once acts on "what to do first", not
+ * on whichever task sorts first (issue 9: an idle audit daemon listed first as a holder drew the
+ * kill that frees nobody); else the first task.
+ */
+function place(rows: readonly Row[], id: string | undefined, a?: Analysis): number {
   if (id !== undefined) {
     const i = rows.findIndex((r) => r.id === id);
+    if (i >= 0) return i;
+  }
+  const top = a?.rootCauses[0];
+  if (top) {
+    const rootOf = indexOf(a).rootOf;
+    const i = rows.findIndex((r) => r.kind === 'task' && rootOf.get(r.id) === top);
     if (i >= 0) return i;
   }
   return Math.max(0, rows.findIndex((r) => r.kind === 'task'));
@@ -206,7 +217,7 @@ export function createUiStore(o: StoreOptions): UiStore {
       const s = { ...get(), ...patch };
       const rows = rowsFor(s);
       // First data, or the selected row gone: the first task, not its group's line.
-      const cursor = place(rows, s.selectedId);
+      const cursor = place(rows, s.selectedId, s.analysis);
       return { ...patch, cursor, selectedId: rows[cursor]?.id, scroll: scrollFor(cursor, s.scroll, s.viewport.tableRows, rows.length) };
     };
     const apply = (a: Analysis): Partial<UiState> => {

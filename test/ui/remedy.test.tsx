@@ -358,14 +358,14 @@ describe('c on a frozen cgroup (a recorded vfork child parked by the v2 freezer)
 });
 
 describe('k on an audit client holding the mutex while a separate daemon stopped reading', () => {
-  it('targets the client and warns that killing the daemon would free nobody', async () => {
+  it('targets the client at once and warns that killing the daemon would free nobody', async () => {
     const a = fixtureAnalysis('audit-separate-owner');
     const rc = a.rootCauses[0]!;
     const calls: Calls = [];
     const r = app({ analysis: a, remediator: remediation({ execute: fakeExecutor(calls) }) });
     await r.waitFor((x) => x.includes('sudo-sim'));
-    // Root cause 1 (the senders' chain), as the admin picks it in the panel.
-    await r.press('1');
+    // No selection made: the cursor starts on a task of root cause 1, not on the idle daemon the
+    // holders group lists first (its kill frees nobody).
     await r.press('k');
     const f = await r.waitFor((x) => x.includes('Kill '), 'dialog');
     expect(f).toContain(`(pid ${rc.pid}`);
