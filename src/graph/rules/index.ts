@@ -12,6 +12,7 @@ import { criticalSection } from './critical-section.js';
 import { external, self } from './external.js';
 import { vforkChild } from './vfork.js';
 import { cgroupFreezer, tracer } from './parked.js';
+import { lockOwner } from './lock-owner.js';
 
 type Resolvers = { [K in HolderRule['kind']]: HolderResolver<Extract<HolderRule, { kind: K }>> };
 
@@ -22,6 +23,7 @@ export const HOLDER_RESOLVERS: Resolvers = {
   'frozen-mount': frozenMount,
   'fuse-daemon': fuseDaemon,
   'critical-section': criticalSection,
+  'lock-owner': lockOwner,
   self,
   none: external,
   'vfork-child': vforkChild,
