@@ -13,6 +13,8 @@ export interface DataNeeds {
   netlink: boolean;
   fuse: boolean;
   stackScan: boolean;
+  /** Processes whose child processes should be read (a vfork parent's child). */
+  children: Set<number>;
 }
 
 export interface ResourceInit {

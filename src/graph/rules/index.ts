@@ -10,6 +10,8 @@ import { frozenMount } from './frozen-mount.js';
 import { fuseDaemon } from './fuse-daemon.js';
 import { criticalSection } from './critical-section.js';
 import { external, self } from './external.js';
+import { vforkChild } from './vfork.js';
+import { cgroupFreezer, tracer } from './parked.js';
 import { lockOwner } from './lock-owner.js';
 
 type Resolvers = { [K in HolderRule['kind']]: HolderResolver<Extract<HolderRule, { kind: K }>> };
@@ -24,6 +26,9 @@ export const HOLDER_RESOLVERS: Resolvers = {
   'lock-owner': lockOwner,
   self,
   none: external,
+  'vfork-child': vforkChild,
+  tracer,
+  'cgroup-freezer': cgroupFreezer,
 };
 
 export function resolveHolder(ctx: RuleContext, t: Task, site: WaitSite, sig: Signature): Resource | undefined {
