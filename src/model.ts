@@ -152,6 +152,7 @@ export type ResourceKind =
   | 'block-io'
   | 'jbd2'
   | 'mmap-lock'
+  | 'page-cache'
   | 'lock'
   | 'unknown';
 

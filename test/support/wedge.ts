@@ -52,6 +52,10 @@ export function sweepWedges(): void {
       spawnSync(script[0]!, [...script.slice(1), 'down', ...(name.startsWith('frozen-') ? [p] : ['--state-file', p])], { stdio: 'inherit', timeout: 60_000 });
     } else if (name.startsWith('audit-')) {
       spawnSync('python3', ['test/wedges/audit_deadlock.py', 'down', '--state-file', p], { stdio: 'inherit', timeout: 60_000 });
+    } else if (name.startsWith('pshangs-')) {
+      // F, F.mnt, F.log, F.daemon, F.victim, F.done, F.go-ROLE: each means "down F" (idempotent).
+      const sf = path.join(WEDGE_ROOT, name.replace(/\.(mnt|daemon|victim|done|log|go-[a-z]+)(\.tmp)?$/, ''));
+      spawnSync('python3', ['test/wedges/ps_hangs.py', 'down', '--state-file', sf], { stdio: 'inherit', timeout: 60_000 });
     } else if (name.startsWith('fuse-')) {
       // F, F.mnt, F.log, F.daemon, F.c0...: every one of them means "down F" (idempotent).
       const sf = path.join(WEDGE_ROOT, name.replace(/\.(mnt|daemon|go|log|c\d+)(\.tmp)?$/, ''));
@@ -172,4 +176,40 @@ export function fuseStuckUp(opts: { stopDaemon?: boolean; interrupt?: boolean; r
     ...(opts.exiters !== undefined ? ['--exiters', String(opts.exiters)] : []),
   ];
   return pyWedge<Omit<FuseStuckWedge, 'down'>>('test/wedges/fuse_stuck.py', 'fuse', extra);
+}
+
+export interface PsHangsRole {
+  role: 'gup' | 'touch' | 'mmap' | 'mprotect' | 'munmap' | 'fault' | 'memread' | 'cat' | 'ps';
+  pid: number;
+  tid: number;
+  comm: string;
+  state: string;
+  wchan: string;
+}
+
+export interface PsHangsWedge {
+  victimPid: number;
+  daemonPid: number;
+  daemonComm: string;
+  /** 'T' (stopped, the default) or 'S' (hungDaemon: reads requests, never answers). */
+  daemonState: string;
+  mount: string;
+  connection: number;
+  /** The thread holding the victim's mmap_lock (GUP of a FUSE page through /proc/self/mem). */
+  holder: { pid: number; tid: number };
+  roles: PsHangsRole[];
+  blockedPids: number[];
+  hungDaemon: boolean;
+  interrupted: boolean;
+  down(): void;
+}
+
+/**
+ * "ps hangs" (test/wedges/ps_hangs.py): a thread holds its process's mmap_lock while GUP faults in
+ * a page of a FUSE file whose daemon is stopped; writers, a fallback fault, a /proc/self/mem read
+ * and `cat`/`ps` of that process queue behind it.
+ */
+export function psHangsUp(opts: { hungDaemon?: boolean; interrupt?: boolean } = {}): PsHangsWedge {
+  const extra = [...(opts.hungDaemon ? ['--hung-daemon'] : []), ...(opts.interrupt === false ? ['--no-interrupt'] : [])];
+  return pyWedge<Omit<PsHangsWedge, 'down'>>('test/wedges/ps_hangs.py', 'pshangs', extra);
 }

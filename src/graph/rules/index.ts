@@ -10,6 +10,8 @@ import { frozenMount } from './frozen-mount.js';
 import { fuseDaemon } from './fuse-daemon.js';
 import { criticalSection } from './critical-section.js';
 import { external, self } from './external.js';
+import { mmapLock } from './mmap-lock.js';
+import { pageReader } from './page-cache.js';
 
 type Resolvers = { [K in HolderRule['kind']]: HolderResolver<Extract<HolderRule, { kind: K }>> };
 
@@ -20,6 +22,8 @@ export const HOLDER_RESOLVERS: Resolvers = {
   'frozen-mount': frozenMount,
   'fuse-daemon': fuseDaemon,
   'critical-section': criticalSection,
+  'same-mm': mmapLock,
+  'page-reader': pageReader,
   self,
   none: external,
 };
