@@ -201,6 +201,8 @@ export interface PsHangsWedge {
   blockedPids: number[];
   hungDaemon: boolean;
   interrupted: boolean;
+  /** JSON {role: {result, after}} each victim thread writes once its call returns. */
+  doneFile: string;
   down(): void;
 }
 

@@ -363,7 +363,9 @@ def up(a):
            "waiting": int((w.read("%s/%d/waiting" % (fs.FUSECTL, conn), "-1") or "-1").strip()),
            "holder": {"pid": vpid, "tid": tids["gup"]},
            "roles": out_roles, "blockedPids": sorted({r["pid"] for r in out_roles}),
-           "hungDaemon": a.hung_daemon, "interrupted": a.interrupt}
+           "hungDaemon": a.hung_daemon, "interrupted": a.interrupt,
+           # Each victim thread writes its result here once it runs again.
+           "doneFile": a.state_file + ".done"}
     st["up"] = out
     st["stacks"] = {"%s %d/%d" % (r["comm"], r["pid"], r["tid"]): w.stack(r["pid"], r["tid"])
                     for r in out_roles}
