@@ -35,6 +35,11 @@ export function frozenFsUp(): FrozenWedge {
   }
 }
 
+function mountedAt(p: string): boolean {
+  const esc = p.replace(/[ \t\n\\]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
+  return fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((l) => l.split(' ')[4] === esc);
+}
+
 /** Tear down whatever any wedge script left under WEDGE_ROOT (global teardown, CI safety net). */
 export function sweepWedges(): void {
   if (!fs.existsSync(WEDGE_ROOT)) return;
@@ -63,7 +68,9 @@ export function sweepWedges(): void {
     }
     // Never rm -r here: if a down failed, the directory may hold a still-frozen mount and the
     // rm would hang in D. A successful down removes its own state.
-    if (fs.existsSync(p)) process.stderr.write(`wedgetop tests: ${p} is still there after its down: check by hand\n`);
+    // A mount point whose FUSE daemon is stopped hangs any stat of it (access(2) -> FUSE_ACCESS):
+    // ask mountinfo first, and stat only a directory nothing is mounted on.
+    if (mountedAt(p) || fs.existsSync(p)) process.stderr.write(`wedgetop tests: ${p} is still there after its down: check by hand\n`);
   }
 }
 
