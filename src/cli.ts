@@ -3,7 +3,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Analysis, RemedyAction, Snapshot } from './model.js';
-import { COLLECTOR_FLAG, CollectorClient, prepareRecordDir, runCollectorChild } from './procfs/collector.js';
+import { COLLECTOR_FLAG, CollectorClient, prepareRecordDir, runCollectorChild, type RecordTarget } from './procfs/collector.js';
+import { SafeWriteError } from './safefs/write.js';
 import { collect } from './procfs/collect.js';
 import { ReplaySource } from './procfs/source.js';
 import { analyze } from './graph/analyze.js';
@@ -99,6 +100,11 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
     spec.set(o, v);
   }
   if (o.record && o.replay) throw new UsageError('--record and --replay do not go together');
+  // Contradictory modes are refused rather than one silently winning over the other.
+  if (o.once && o.json) throw new UsageError('--once and --json are two reports: choose one');
+  if (o.prometheus && (o.once || o.json)) throw new UsageError('--prometheus writes its file and prints no report: drop --once / --json');
+  if (o.fix && (o.once || o.json || o.prometheus || o.record)) throw new UsageError('--fix prints its own plan and outcome: it does not go with --once, --json, --prometheus or --record');
+  if (o.log && (o.once || o.json || o.prometheus || o.fix)) throw new UsageError('--log is the live view\'s debug log: it does nothing with --once, --json, --prometheus or --fix');
   if ((o.yes || o.action) && !o.fix) throw new UsageError('--yes and --action only go with --fix');
   return o;
 }
@@ -128,6 +134,7 @@ interface ReplayMeta {
 
 function replayMeta(dir: string): ReplayMeta {
   const p = path.join(dir, 'meta.json');
+  if (!fs.existsSync(dir)) throw new UsageError(`--replay ${dir}: no such directory`);
   if (!fs.existsSync(path.join(dir, 'proc'))) throw new UsageError(`${dir} is not a wedgetop snapshot directory (no proc/ in it)`);
   try {
     return JSON.parse(fs.readFileSync(p, 'utf8')) as ReplayMeta;
@@ -151,9 +158,9 @@ export class SnapshotSource {
   get live(): boolean {
     return !this.o.replay;
   }
-  async next(recordDir?: string): Promise<Snapshot> {
+  async next(record?: RecordTarget): Promise<Snapshot> {
     if (this.o.replay) return (this.replayed ??= collect(new ReplaySource(path.resolve(this.o.replay)), { now: this.replayNow }));
-    return this.client!.snapshot({ selfPid: process.pid }, this.o.timeoutMs, recordDir);
+    return this.client!.snapshot({ selfPid: process.pid }, this.o.timeoutMs, record);
   }
   close(): void {
     this.client?.close();
@@ -165,13 +172,10 @@ export function exitCodeFor(a: Analysis): number {
 }
 
 async function reportMode(o: Options): Promise<number> {
-  if (o.record) {
-    const err = prepareRecordDir(o.record);
-    if (err) throw new UsageError(err);
-  }
+  const record = o.record ? prepareRecordDir(o.record) : undefined;
   const src = new SnapshotSource(o);
   try {
-    const snap = await src.next(o.record ? path.resolve(o.record) : undefined);
+    const snap = await src.next(record);
     const a = analyze(snap);
     if (o.prometheus) writeAtomically(o.prometheus, prometheusText(a));
     else process.stdout.write(o.json ? JSON.stringify(toJson(a), null, 2) + '\n' : textReport(a));
@@ -209,7 +213,7 @@ export async function main(argv: string[]): Promise<number> {
     const { runTui } = await import('./ui/run.js');
     return await runTui(o, new SnapshotSource(o));
   } catch (e) {
-    if (e instanceof UsageError) {
+    if (e instanceof UsageError || e instanceof SafeWriteError) {
       process.stderr.write(`wedgetop: ${e.message}\n`);
       return 2;
     }

@@ -12,6 +12,7 @@ import { criticalSection } from './critical-section.js';
 import { external, self } from './external.js';
 import { mmapLock } from './mmap-lock.js';
 import { pageReader } from './page-cache.js';
+import { lockOwner } from './lock-owner.js';
 
 type Resolvers = { [K in HolderRule['kind']]: HolderResolver<Extract<HolderRule, { kind: K }>> };
 
@@ -24,6 +25,7 @@ export const HOLDER_RESOLVERS: Resolvers = {
   'critical-section': criticalSection,
   'same-mm': mmapLock,
   'page-reader': pageReader,
+  'lock-owner': lockOwner,
   self,
   none: external,
 };
