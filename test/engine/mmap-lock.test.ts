@@ -61,6 +61,46 @@ describe('mmap_lock waits', () => {
   });
 });
 
+const TOUCH = `[<0>] folio_wait_bit_common+0x167/0x370
+[<0>] filemap_fault+0x783/0x1700
+[<0>] __do_fault+0x34/0xd0
+[<0>] handle_mm_fault+0xd0/0x310
+[<0>] exc_page_fault+0x176/0x770`;
+
+describe('page-cache waits resolved to what completes the read', () => {
+  it('a page fault behind a sibling reading the same FUSE page in waits on that sibling', () => {
+    const a = analyzeDir(specDir(base([{
+      pid: 400, cwd: '/', mountinfo: MOUNTS, fds: [{ fd: 3, target: '/mnt/fuse/data', mntId: 30 }, { fd: 4, target: '/proc/400/mem' }],
+      threads: [
+        { tid: 401, comm: 'reader', state: 'D', stack: GUP_ON_FUSE, syscall: '17 0x4 0x7ffd0000 0x8 0x7f0000001000' },
+        { tid: 402, comm: 'toucher', state: 'D', stack: TOUCH },
+      ],
+    }])));
+    const t = a.tasks.find((x) => x.tid === 402)!;
+    expect(t.site?.signature).toBe('page-cache');
+    expect(t.waitsOn).toBe('page:400');
+    expect(a.resources.find((r) => r.id === 'page:400')?.holders).toEqual(['400/401']);
+  });
+
+  it('with no reader in the process: the FUSE connection of the file it has open, while that connection has requests pending', () => {
+    const dir = specDir(base([
+      { pid: 400, cwd: '/', mountinfo: MOUNTS, fds: [{ fd: 3, target: '/mnt/fuse/data', mntId: 30 }], threads: [{ tid: 400, comm: 'toucher', state: 'D', stack: TOUCH }] },
+    ]));
+    // A page fault names no file: its open FUSE file is only a guess until the connection is busy.
+    expect(analyzeDir(dir).tasks.find((x) => x.tid === 400)?.waitsOn).toBe('external:block-io');
+    fs.mkdirSync(path.join(dir, 'sys/fs/fuse/connections/40'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'sys/fs/fuse/connections/40/waiting'), '1\n');
+    expect(analyzeDir(dir).tasks.find((x) => x.tid === 400)?.waitsOn).toBe('fuse:40');
+  });
+
+  it('on a plain disk, with nobody reading: the block device', () => {
+    const a = analyzeDir(specDir(base([
+      { pid: 400, cwd: '/', mountinfo: MOUNTS, fds: [{ fd: 3, target: '/var/data', mntId: 22 }], threads: [{ tid: 400, comm: 'toucher', state: 'D', stack: TOUCH }] },
+    ])));
+    expect(a.tasks.find((x) => x.tid === 400)?.waitsOn).toBe('external:block-io');
+  });
+});
+
 describe('the recorded "ps hangs" wedge (test/fixtures/ps-hangs-fuse)', () => {
   const truth = JSON.parse(fs.readFileSync(path.join(FIXTURE, 'ground-truth.json'), 'utf8')) as { expect: { rootCauseId: string; remedyAction: string; blockedAtLeast: number } };
 
