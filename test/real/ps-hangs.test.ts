@@ -58,7 +58,9 @@ function theChain(w: PsHangsWedge, j: JsonReport): void {
   expect(rc.blockedTasks).toContain(key(w.holder));
   expect(j.rootCauses.filter((x) => x.kind === 'unknown' && x.blockedTasks.some((k) => wedgeKeys.has(k)))).toEqual([]);
   // The chain names each hop.
-  expect(rc.chain.join(' -> ')).toMatch(new RegExp(`mmap_lock of .*${w.victimPid}.* -> held by ph-gup:${w.victimPid}/${w.holder.tid} .* -> FUSE mount .*connection ${w.connection}`));
+  const holderRole = w.roles.find((r) => key(r) === key(w.holder))!;
+  const holderId = w.holder.pid === w.holder.tid ? `${w.holder.pid}` : key(w.holder);
+  expect(rc.chain.join(' -> ')).toMatch(new RegExp(`mmap_lock of .*${w.victimPid}.* -> held by ${holderRole.comm}:${holderId} .* -> FUSE mount .*connection ${w.connection}`));
 
   const lock = j.resources.find((r) => r.id === `mmap-lock:${w.victimPid}`);
   expect(lock, dump(j.resources)).toBeDefined();
@@ -67,13 +69,15 @@ function theChain(w: PsHangsWedge, j: JsonReport): void {
   const task = (r: { pid: number; tid: number }): JsonReport['tasks'][number] | undefined => j.tasks.find((t) => t.pid === r.pid && t.tid === r.tid);
   // The writers, the fallback fault, the /proc/self/mem read, and cat / ps (other processes, resolved
   // by the /proc/PID file they read) all queue for that one lock.
-  for (const r of w.roles.filter((x) => !['gup', 'touch'].includes(x.role))) {
+  for (const r of w.roles.filter((x) => !['gup', 'peek', 'touch'].includes(x.role))) {
     expect(task(r), `${r.comm} ${key(r)}`).toMatchObject({ signature: 'mmap-lock', waitsOn: `mmap-lock:${w.victimPid}`, killable: true });
   }
   // The holder is classified by its own wait (the FUSE request) and is also the lock's holder.
   expect(task(w.holder)).toMatchObject({ signature: 'fuse-request', waitsOn: `fuse:${w.connection}`, isHolder: true });
   const toucher = w.roles.find((r) => r.role === 'touch');
-  if (toucher) expect(task(toucher)).toMatchObject({ signature: 'page-cache', waitsOn: `page:${w.victimPid}` });
+  // Behind the sibling reading that page in; with the reader in another process, the page's FUSE connection.
+  const pageWait = w.holder.pid === w.victimPid ? `page:${w.victimPid}` : `fuse:${w.connection}`;
+  if (toucher) expect(task(toucher)).toMatchObject({ signature: 'page-cache', waitsOn: pageWait });
   expect(j.edges).toContainEqual(expect.objectContaining({ from: `res:mmap-lock:${w.victimPid}`, to: `task:${key(w.holder)}`, kind: 'held-by' }));
 }
 
@@ -144,5 +148,29 @@ describe.skipIf(!isRoot)('ps hangs: the FUSE daemon reads requests and never ans
     const done = results(w);
     expect(done.gup?.result).toMatch(/EIO/);
     for (const role of ['mmap', 'mprotect', 'munmap', 'fault', 'memread']) expect(done[role]?.result, role).not.toMatch(/\(E[A-Z]+\)/);
+  });
+});
+
+describe.skipIf(!isRoot)('ps hangs: a debugger-like process reading the victim\'s memory holds its mmap_lock', () => {
+  let w: PsHangsWedge;
+  let j: JsonReport;
+  beforeAll(() => {
+    w = psHangsUp({ remoteHolder: true });
+    j = report();
+  }, 90_000);
+  afterAll(() => w?.down());
+
+  it('the holder is ph-peek, another process, found through the /proc/VICTIM/mem it reads', () => {
+    expect(w.holder.pid).not.toBe(w.victimPid);
+    expect(j.resources.find((r) => r.id === `mmap-lock:${w.victimPid}`)?.how).toContain(`/proc/${w.victimPid}/mem`);
+  });
+
+  it('one chain to the stopped daemon all the same', () => theChain(w, j));
+
+  it('--fix <daemon> --action cont frees the victim\'s threads, the readers and the debugger', async () => {
+    const r = wedgetop(['--fix', `task:${w.daemonPid}`, '--yes', '--action', 'cont']);
+    expect(r.code, r.stderr).toBe(0);
+    expect((await untilFreed(w.roles)).map((x) => x.comm)).toEqual([]);
+    expect(Object.keys(results(w)).sort()).toEqual(['fault', 'memread', 'mmap', 'mprotect', 'munmap', 'touch']);
   });
 });

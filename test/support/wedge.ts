@@ -214,7 +214,8 @@ export function fuseStuckUp(opts: { stopDaemon?: boolean; interrupt?: boolean; r
 }
 
 export interface PsHangsRole {
-  role: 'gup' | 'touch' | 'mmap' | 'mprotect' | 'munmap' | 'fault' | 'memread' | 'cat' | 'ps';
+  /** peek: --remote-holder's separate process reading the victim's memory (it holds the lock then). */
+  role: 'gup' | 'peek' | 'touch' | 'mmap' | 'mprotect' | 'munmap' | 'fault' | 'memread' | 'cat' | 'ps';
   pid: number;
   tid: number;
   comm: string;
@@ -230,7 +231,7 @@ export interface PsHangsWedge {
   daemonState: string;
   mount: string;
   connection: number;
-  /** The thread holding the victim's mmap_lock (GUP of a FUSE page through /proc/self/mem). */
+  /** The task holding the victim's mmap_lock (GUP of a FUSE page through /proc/self/mem, or ph-peek's /proc/V/mem). */
   holder: { pid: number; tid: number };
   roles: PsHangsRole[];
   blockedPids: number[];
@@ -246,7 +247,10 @@ export interface PsHangsWedge {
  * a page of a FUSE file whose daemon is stopped; writers, a fallback fault, a /proc/self/mem read
  * and `cat`/`ps` of that process queue behind it.
  */
-export function psHangsUp(opts: { hungDaemon?: boolean; interrupt?: boolean } = {}): PsHangsWedge {
-  const extra = [...(opts.hungDaemon ? ['--hung-daemon'] : []), ...(opts.interrupt === false ? ['--no-interrupt'] : [])];
+export function psHangsUp(opts: { hungDaemon?: boolean; interrupt?: boolean; remoteHolder?: boolean } = {}): PsHangsWedge {
+  const extra = [
+    ...(opts.hungDaemon ? ['--hung-daemon'] : []), ...(opts.interrupt === false ? ['--no-interrupt'] : []),
+    ...(opts.remoteHolder ? ['--remote-holder'] : []),
+  ];
   return pyWedge<Omit<PsHangsWedge, 'down'>>('test/wedges/ps_hangs.py', 'pshangs', extra);
 }

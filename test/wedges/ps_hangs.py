@@ -2,7 +2,7 @@
 """Wedge: "ps hangs".  A thread holds its process's mmap_lock while faulting in a
 page of a file on a FUSE mount whose daemon stopped answering.
 
-  up   --state-file F [--hung-daemon] [--no-interrupt] [--no-toucher]
+  up   --state-file F [--hung-daemon] [--no-interrupt] [--no-toucher] [--remote-holder]
        [--daemon-comm ph-fuse-daemon] [--lifetime 600] [--hung-timeout S] [--timeout 15]
   down --state-file F
 
@@ -59,9 +59,11 @@ VICTIM = "ps-hangs-victim"
 # must queue behind it, and the fallback fault and reader must queue behind a writer).
 THREADS = ["gup", "touch", "mmap", "mprotect", "munmap", "fault", "memread"]
 READERS = {"cat": "cat", "ps": "ps"}
+PEEK = "ph-peek"  # --remote-holder: another process reading the victim's memory (a debugger)
 # What each role's kernel stack shows while it waits (checked by `up`).
 EXPECT = {
     "gup": ["request_wait_answer", "__access_remote_vm"],
+    "peek": ["request_wait_answer", "__access_remote_vm"],
     "touch": ["filemap_fault"],
     "mmap": ["vm_mmap_pgoff"],
     "mprotect": ["do_mprotect_pkey"],
@@ -92,6 +94,22 @@ VICTIM_ENV = {
 
 class PageCacheDaemon(fs.Daemon):
     open_flags = 0
+
+
+def victim_roles(a):
+    return [r for r in THREADS if (r != "touch" or a.toucher) and (r != "gup" or not a.remote_holder)]
+
+
+def role_peek(a):
+    """--remote-holder: read the victim's memory at its FUSE mapping, as a debugger would."""
+    w.set_comm(PEEK)
+    signal.signal(signal.SIGTERM, lambda s, f: None)
+    fd = os.open("/proc/%d/mem" % a.target, os.O_RDONLY)
+    try:
+        res = "read %d bytes of the FUSE page" % len(os.pread(fd, 8, int(a.addr, 16)))
+    except OSError as e:
+        res = "%s (%s)" % (e.strerror, errno.errorcode.get(e.errno, e.errno))
+    w.log("%s: %s" % (PEEK, res))
 
 
 def comm_of(role):
@@ -219,7 +237,7 @@ def role_victim(a):
 
     # The caught SIGTERM that moves the holder into the killable wait is aimed at its tid (tgkill).
     signal.signal(signal.SIGTERM, lambda s, f: None)
-    roles = [r for r in THREADS if r != "touch" or a.toucher]
+    roles = victim_roles(a)
     # A precaution: no collection (and no finalizer) in a role thread between its go and its call,
     # so that nothing there returns memory to the kernel (a munmap would queue behind the writers).
     gc.disable()
@@ -249,7 +267,7 @@ def log_path(a):
 def our_procs(a):
     """[pid, start] of live wedge processes of this state file: our comms and stdout on F.log.
     (Never their cmdline: the victim's would hang this very script.)"""
-    comms = {VICTIM, a.daemon_comm} | set(READERS.values())
+    comms = {VICTIM, a.daemon_comm, PEEK} | set(READERS.values())
     out = []
     for p in os.listdir("/proc"):
         if p.isdigit() and (w.read("/proc/%s/comm" % p) or "").strip() in comms:
@@ -275,7 +293,7 @@ def thread_waiting(pid, tid, role):
     ok = bool(st) and all(f in stk for f in EXPECT[role])
     if role == "touch":
         ok = ok and "folio" in stk
-    return ok and state in ("SD" if role == "gup" else "D"), state, stk
+    return ok and state in ("SD" if role in ("gup", "peek") else "D"), state, stk
 
 
 class Unsettled(Exception):
@@ -326,7 +344,7 @@ def build(a):
         w.log("stale state found, running down first")
         if down(a):
             sys.exit("could not clean up the stale state of %s" % a.state_file)
-    roles = [r for r in THREADS if r != "touch" or a.toucher]
+    roles = victim_roles(a)
     for suffix in [".daemon", ".victim", ".done"] + [".go-" + r for r in THREADS]:
         if os.path.lexists(a.state_file + suffix):
             os.unlink(a.state_file + suffix)
@@ -342,7 +360,8 @@ def build(a):
     os.makedirs(a.mnt, exist_ok=True)
     log = log_path(a)
     common = ["--state-file", a.state_file, "--daemon-comm", a.daemon_comm,
-              "--lifetime", str(a.lifetime)] + ([] if a.toucher else ["--no-toucher"])
+              "--lifetime", str(a.lifetime)] + ([] if a.toucher else ["--no-toucher"]) \
+        + (["--remote-holder"] if a.remote_holder else [])
     st["procs"]["daemon"] = w.ident(w.spawn([sys.executable, SELF, "_daemon"] + common, log))
     w.save_state(a.state_file, st)
     dinfo = w.wait_until(lambda: w.load_state(a.state_file + ".daemon"), 10)
@@ -388,6 +407,20 @@ def build(a):
                 fail(a, "holder not in D after SIGTERM: %s" % (thread_waiting(vpid, tid, role)[1:],))
         out_roles.append({"role": role, "pid": vpid, "tid": tid, "comm": comm_of(role)})
 
+    holder = None
+    if a.remote_holder:
+        pid = w.spawn([sys.executable, SELF, "_peek", "--target", str(vpid), "--addr", vinfo["fuseAddr"]]
+                      + common, log)
+        st["procs"].setdefault("readers", []).append(w.ident(pid))
+        w.save_state(a.state_file, st)
+        if not w.wait_until(lambda: thread_waiting(pid, pid, "peek")[0], a.timeout, 0.05):
+            fail(a, "%s %d not waiting as expected: %s" % (PEEK, pid, thread_waiting(pid, pid, "peek")[1:]))
+        if a.interrupt:
+            os.kill(pid, signal.SIGTERM)
+            if not w.wait_until(lambda: thread_waiting(pid, pid, "peek")[1] == "D", a.timeout, 0.05):
+                fail(a, "%s not in D after SIGTERM" % PEEK)
+        out_roles.append({"role": "peek", "pid": pid, "tid": pid, "comm": PEEK})
+        holder = {"pid": pid, "tid": pid}
     for role in roles:
         start(role)
     for role, argv in (("cat", ["cat", "/proc/%d/cmdline" % vpid]),
@@ -407,7 +440,7 @@ def build(a):
            "daemonState": (w.stat_fields(dpid) or {}).get("state"), "mount": a.mnt,
            "connection": conn, "fstype": "fuse.wedgetop", "fuseAddr": vinfo["fuseAddr"],
            "waiting": int((w.read("%s/%d/waiting" % (fs.FUSECTL, conn), "-1") or "-1").strip()),
-           "holder": {"pid": vpid, "tid": tids["gup"]},
+           "holder": holder or {"pid": vpid, "tid": tids["gup"]},
            "roles": out_roles, "blockedPids": sorted({r["pid"] for r in out_roles}),
            "hungDaemon": a.hung_daemon, "interrupted": a.interrupt,
            # Each victim thread writes its result here once it runs again.
@@ -505,7 +538,7 @@ def down(a):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("cmd", choices=["up", "down", "_daemon", "_victim"])
+    p.add_argument("cmd", choices=["up", "down", "_daemon", "_victim", "_peek"])
     p.add_argument("--state-file", default="/dev/shm/wedgetop-pshangs/state.json")
     p.add_argument("--hung-daemon", action="store_true",
                    help="the daemon reads requests and never answers (instead of SIGSTOP)")
@@ -513,6 +546,10 @@ def main():
                    help="leave the holder in the interruptible FUSE wait (state S)")
     p.add_argument("--no-toucher", dest="toucher", action="store_false",
                    help="no thread touching the FUSE page directly (default with --hung-daemon)")
+    p.add_argument("--remote-holder", action="store_true",
+                   help="the mmap_lock holder is another process reading /proc/VICTIM/mem (ph-peek)")
+    p.add_argument("--target", type=int, help=argparse.SUPPRESS)
+    p.add_argument("--addr", help=argparse.SUPPRESS)
     p.add_argument("--daemon-comm", default="ph-fuse-daemon")
     p.add_argument("--lifetime", type=float, default=600)
     p.add_argument("--hung-timeout", type=int, default=None)
@@ -531,6 +568,8 @@ def main():
     elif a.cmd == "_daemon":
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         fs.role_daemon(a, PageCacheDaemon)
+    elif a.cmd == "_peek":
+        role_peek(a)
     else:
         role_victim(a)
 
