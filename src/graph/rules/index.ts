@@ -12,6 +12,8 @@ import { criticalSection } from './critical-section.js';
 import { external, self } from './external.js';
 import { vforkChild } from './vfork.js';
 import { cgroupFreezer, tracer } from './parked.js';
+import { mmapLock } from './mmap-lock.js';
+import { pageReader } from './page-cache.js';
 import { lockOwner } from './lock-owner.js';
 
 type Resolvers = { [K in HolderRule['kind']]: HolderResolver<Extract<HolderRule, { kind: K }>> };
@@ -23,6 +25,8 @@ export const HOLDER_RESOLVERS: Resolvers = {
   'frozen-mount': frozenMount,
   'fuse-daemon': fuseDaemon,
   'critical-section': criticalSection,
+  'same-mm': mmapLock,
+  'page-reader': pageReader,
   'lock-owner': lockOwner,
   self,
   none: external,
