@@ -2,11 +2,11 @@
 // or the collector child when started with COLLECTOR_FLAG.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Analysis, RemedyAction, Snapshot } from './model.js';
-import { COLLECTOR_FLAG, CollectorClient, prepareRecordDir, runCollectorChild, type RecordTarget } from './procfs/collector.js';
+import type { Analysis, RemedyAction } from './model.js';
+import { COLLECTOR_FLAG, prepareRecordDir, runCollectorChild } from './procfs/collector.js';
+import { UsageError, type Options } from './app/options.js';
+import { replayMeta, SnapshotSource } from './app/source.js';
 import { SafeWriteError } from './safefs/write.js';
-import { collect } from './procfs/collect.js';
-import { ReplaySource } from './procfs/source.js';
 import { analyze } from './graph/analyze.js';
 import { textReport } from './report/text.js';
 import { toJson, blockedCount } from './report/json.js';
@@ -14,26 +14,8 @@ import { prometheusText, writeAtomically } from './report/prometheus.js';
 import { VERSION } from './version.js';
 import { isBundlePath, unpackBundle } from './bundle/unpack.js';
 
-export interface Options {
-  once: boolean;
-  json: boolean;
-  record?: string;
-  replay?: string;
-  intervalMs: number;
-  timeoutMs: number;
-  readOnly: boolean;
-  dryRun: boolean;
-  fix?: string;
-  action?: RemedyAction;
-  yes: boolean;
-  graceMs: number;
-  log?: string;
-  noColor: boolean;
-  prometheus?: string;
-  /** --bundle: '' for the default name on a tmpfs. */
-  bundle?: string;
-  redact?: boolean;
-}
+// Kept importable from here (tests and older callers); they live in src/app/.
+export { UsageError, SnapshotSource, type Options };
 
 interface FlagSpec {
   flag: string;
@@ -74,7 +56,6 @@ export const FLAGS: FlagSpec[] = [
   { flag: '--version', alias: '-V', help: 'print the version', set: () => {} },
 ];
 
-export class UsageError extends Error {}
 
 const ACTIONS: RemedyAction[] = ['kill', 'cont', 'thaw', 'fuse-abort', 'cgroup-thaw'];
 function remedyAction(v: string): RemedyAction {
@@ -140,45 +121,6 @@ export function helpText(): string {
   lines.push('', 'Exit status (--once, --json, --fix): 0 nothing blocked / fixed, 1 blocked tasks remain, 2 usage or runtime error.');
   lines.push('Stacks and holders need root; without it wedgetop shows states and wchan.');
   return lines.join('\n') + '\n';
-}
-
-interface ReplayMeta {
-  time?: string;
-}
-
-function replayMeta(dir: string): ReplayMeta {
-  const p = path.join(dir, 'meta.json');
-  if (!fs.existsSync(dir)) throw new UsageError(`--replay ${dir}: no such directory`);
-  if (!fs.existsSync(path.join(dir, 'proc'))) throw new UsageError(`${dir} is not a wedgetop snapshot directory (no proc/ in it)`);
-  try {
-    return JSON.parse(fs.readFileSync(p, 'utf8')) as ReplayMeta;
-  } catch {
-    return {};
-  }
-}
-
-/** The snapshot source every mode uses: a recorded directory, or the live collector child. */
-export class SnapshotSource {
-  readonly client?: CollectorClient;
-  private readonly replayNow?: number;
-  /** A recording is one moment: read it once, then hand out the same snapshot every refresh. */
-  private replayed?: Snapshot;
-  constructor(private readonly o: Options) {
-    if (o.replay) {
-      const meta = replayMeta(o.replay);
-      this.replayNow = meta.time ? Date.parse(meta.time) : undefined;
-    } else this.client = new CollectorClient();
-  }
-  get live(): boolean {
-    return !this.o.replay;
-  }
-  async next(record?: RecordTarget): Promise<Snapshot> {
-    if (this.o.replay) return (this.replayed ??= collect(new ReplaySource(path.resolve(this.o.replay)), { now: this.replayNow }));
-    return this.client!.snapshot({ selfPid: process.pid }, this.o.timeoutMs, record);
-  }
-  close(): void {
-    this.client?.close();
-  }
 }
 
 export function exitCodeFor(a: Analysis): number {
@@ -263,7 +205,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (o.replay) replayMeta(o.replay);
     if (o.fix) {
-      const { runFix } = await import('./actions/fix.js');
+      const { runFix } = await import('./app/fix.js');
       return await runFix({ ...o, fix: o.fix }, new SnapshotSource(o));
     }
     // A dumb terminal cannot move the cursor: the full-screen view would be garbage there.

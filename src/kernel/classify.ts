@@ -1,13 +1,13 @@
 // Match a task's kernel stack against the signature table. Pure: the table is the knowledge.
 import type { Frame, WaitSite } from '../model.js';
-import { formatFrame } from '../procfs/parse.js';
+import { formatFrame, matchesFrame } from './frame.js';
 import { SIGNATURES, UNKNOWN_SIGNATURE, WAIT_PRIMITIVES, type FramePattern, type Signature } from './signatures.js';
 
 /** How far below the site the path-in checks (callers / notCallers) look. */
 const CALLER_DEPTH = 4;
 
 export function matches(func: string, pats: FramePattern[]): boolean {
-  return pats.some((p) => (typeof p === 'string' ? p === func : p.test(func)));
+  return matchesFrame(func, pats);
 }
 
 /** Index of the first frame that is not a generic sleep/lock primitive. */

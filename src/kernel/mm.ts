@@ -9,7 +9,7 @@
 //   the read: FAULT_FLAG_ALLOW_RETRY drops it first. GUP without an unlock pointer does: the
 //   /proc/PID/mem path (__access_remote_vm -> get_user_pages_remote -> handle_mm_fault ->
 //   filemap_fault -> fuse_read_folio) waits for the FUSE daemon with the target's mmap_lock held.
-import type { FramePattern } from './signatures.js';
+import type { FramePattern } from './frame.js';
 
 /** Wait sites of a task queued for an mmap_lock (the signature row 'mmap-lock' matches these). */
 export const MMAP_LOCK_SITES: FramePattern[] = [
