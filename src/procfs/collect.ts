@@ -14,8 +14,7 @@ import {
   parseStatus, parseSyscall, PF_KTHREAD, parseHungTaskLine, parseAuditBacklogLine, cgroupV2Path, parseCgroupEvents,
 } from './parse.js';
 import { analyze } from '../graph/analyze.js';
-import { syscallName } from '../kernel/syscalls.js';
-import { PATH_ARG_INDEX } from '../graph/mounts.js';
+import { pathArgIndex as pathArgOf, syscallName } from '../kernel/syscalls.js';
 import { SIGNATURES } from '../kernel/signatures.js';
 import { matches } from '../kernel/classify.js';
 import { contendedMms } from './mmguard.js';
@@ -26,7 +25,7 @@ const FAULT_FRAMES = [/page_mkwrite/, /page_fault/, /handle_mm_fault/];
 /** Index of the syscall argument that is a path, for a D task whose path the analysis may want. */
 function pathArgIndex(d: TaskDetail): number | undefined {
   const name = d.syscall && d.syscall.nr >= 0 ? syscallName(d.syscall.nr) : undefined;
-  const i = name !== undefined ? PATH_ARG_INDEX[name] : undefined;
+  const i = pathArgOf(name);
   return i !== undefined && d.syscall?.args[i] ? i : undefined;
 }
 
