@@ -330,4 +330,20 @@ export interface Analysis {
   /** Every edge of the waits-on graph, with what releases it and how sure it is. */
   edges: WaitEdge[];
   warnings: string[];
+  /** The kernel log's audit backlog complaints, parsed once by the engine (the header shows them). */
+  auditBacklog?: AuditBacklogFacts;
+}
+
+/** What the kernel log said about the audit backlog (src/kernel/kmsg.ts parses the lines). */
+export interface AuditBacklogFacts {
+  /** How many kernel reports there were. */
+  reports: number;
+  /** Seconds since the newest, by the snapshot's uptime (kmsg stamps count the same clock). */
+  ageS: number;
+  /** The last audit_lost count reported. */
+  lost?: number;
+  /** The newest report that says the limit was exceeded, with its numbers when it gave them. */
+  exceeded?: { backlog?: number; limit?: number };
+  /** Some task waits on the audit backlog now. */
+  waiting: boolean;
 }

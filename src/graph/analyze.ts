@@ -8,6 +8,7 @@ import { taskKey } from './holders.js';
 import { containerOf } from './container.js';
 import { resolveHolder, type DataNeeds, type RuleContext } from './rules/index.js';
 import { rank } from './rules/context.js';
+import { auditBacklogFacts } from './kmsg.js';
 
 export type { DataNeeds } from './rules/index.js';
 
@@ -326,7 +327,9 @@ export function analyze(snap: Snapshot, opts: AnalyzeOptions = {}): Analysis & {
   }
 
   if (!snap.stacksReadable) warnings.unshift('kernel stacks need root: showing state and wchan only (run wedgetop as root for wait sites and holders)');
+  const auditBacklog = auditBacklogFacts(snap, tasks);
   return {
+    ...(auditBacklog ? { auditBacklog } : {}),
     snapshot: snap,
     tasks,
     resources: [...resources.values()],
