@@ -1,11 +1,11 @@
 // wedgetop's entry point: flags, then one of the modes (TUI, --once, --json, --record, --fix),
 // or the collector child when started with COLLECTOR_FLAG.
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Analysis, RemedyAction, Snapshot } from './model.js';
 import { COLLECTOR_FLAG, CollectorClient, prepareRecordDir, runCollectorChild } from './procfs/collector.js';
 import { collect } from './procfs/collect.js';
 import { ReplaySource } from './procfs/source.js';
+import { readSnapshotMeta } from './procfs/snapshot-dir.js';
 import { analyze } from './graph/analyze.js';
 import { textReport } from './report/text.js';
 import { toJson, blockedCount } from './report/json.js';
@@ -122,37 +122,42 @@ export function helpText(): string {
   return lines.join('\n') + '\n';
 }
 
-interface ReplayMeta {
-  time?: string;
+/** A snapshot directory to replay, checked once: a real directory with a real proc/ in it. */
+export function openReplay(dir: string): ReplaySource {
+  let src: ReplaySource;
+  try {
+    src = new ReplaySource(dir);
+  } catch {
+    throw new UsageError(`${dir} is not a wedgetop snapshot directory (no proc/ in it)`);
+  }
+  if (!src.reader.isDir('/proc')) throw new UsageError(`${dir} is not a wedgetop snapshot directory (no proc/ in it)`);
+  return src;
 }
 
-function replayMeta(dir: string): ReplayMeta {
-  const p = path.join(dir, 'meta.json');
-  if (!fs.existsSync(path.join(dir, 'proc'))) throw new UsageError(`${dir} is not a wedgetop snapshot directory (no proc/ in it)`);
-  try {
-    return JSON.parse(fs.readFileSync(p, 'utf8')) as ReplayMeta;
-  } catch {
-    return {};
-  }
+/** Collect a replayed snapshot, stamped with the time meta.json gives (or marked unknown). */
+export function collectReplay(src: ReplaySource): Snapshot {
+  const meta = readSnapshotMeta(src.reader);
+  const snap = collect(src, { now: meta.timeMs });
+  if (meta.timeMs === undefined) snap.timeUnknown = true;
+  snap.warnings.unshift(...meta.warnings);
+  return snap;
 }
 
 /** The snapshot source every mode uses: a recorded directory, or the live collector child. */
 export class SnapshotSource {
   readonly client?: CollectorClient;
-  private readonly replayNow?: number;
+  private readonly replaySource?: ReplaySource;
   /** A recording is one moment: read it once, then hand out the same snapshot every refresh. */
   private replayed?: Snapshot;
   constructor(private readonly o: Options) {
-    if (o.replay) {
-      const meta = replayMeta(o.replay);
-      this.replayNow = meta.time ? Date.parse(meta.time) : undefined;
-    } else this.client = new CollectorClient();
+    if (o.replay) this.replaySource = openReplay(o.replay);
+    else this.client = new CollectorClient();
   }
   get live(): boolean {
     return !this.o.replay;
   }
   async next(recordDir?: string): Promise<Snapshot> {
-    if (this.o.replay) return (this.replayed ??= collect(new ReplaySource(path.resolve(this.o.replay)), { now: this.replayNow }));
+    if (this.replaySource) return (this.replayed ??= collectReplay(this.replaySource));
     return this.client!.snapshot({ selfPid: process.pid }, this.o.timeoutMs, recordDir);
   }
   close(): void {
@@ -198,7 +203,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(`wedgetop ${VERSION}\n`);
       return 0;
     }
-    if (o.replay) replayMeta(o.replay);
+    if (o.replay) openReplay(o.replay);
     if (o.fix) {
       const { runFix } = await import('./actions/fix.js');
       return await runFix({ ...o, fix: o.fix }, new SnapshotSource(o));

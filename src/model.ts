@@ -110,6 +110,8 @@ export interface HungTaskSettings {
 
 export interface Snapshot {
   takenAtMs: number;
+  /** A replayed snapshot whose meta.json gave no valid time: takenAtMs is only the replay's clock. */
+  timeUnknown?: boolean;
   hostname: string;
   kernel: string;
   uptimeSec: number;
