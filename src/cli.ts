@@ -11,6 +11,8 @@ import { textReport } from './report/text.js';
 import { toJson, blockedCount } from './report/json.js';
 import { prometheusText, writeAtomically } from './report/prometheus.js';
 import { VERSION } from './version.js';
+import { escapeText } from './text/escape.js';
+import { shellCommand } from './text/shell.js';
 
 export interface Options {
   once: boolean;
@@ -180,7 +182,7 @@ async function reportMode(o: Options): Promise<number> {
     const a = analyze(snap);
     if (o.prometheus) writeAtomically(o.prometheus, prometheusText(a));
     else process.stdout.write(o.json ? JSON.stringify(toJson(a), null, 2) + '\n' : textReport(a));
-    if (o.record) process.stderr.write(`recorded to ${o.record}; replay with: wedgetop --replay ${o.record} --once\n`);
+    if (o.record) process.stderr.write(escapeText(`recorded to ${o.record}; replay with: ${shellCommand(['wedgetop', '--replay', o.record, '--once'])}`) + '\n');
     return exitCodeFor(a);
   } finally {
     src.close();
@@ -215,10 +217,10 @@ export async function main(argv: string[]): Promise<number> {
     return await runTui(o, new SnapshotSource(o));
   } catch (e) {
     if (e instanceof UsageError) {
-      process.stderr.write(`wedgetop: ${e.message}\n`);
+      process.stderr.write(`wedgetop: ${escapeText(e.message)}\n`);
       return 2;
     }
-    process.stderr.write(`wedgetop: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.stderr.write(`wedgetop: ${escapeText(e instanceof Error ? e.message : String(e))}\n`);
     return 2;
   }
 }

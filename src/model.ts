@@ -179,8 +179,10 @@ export interface Remedy {
   signal?: string;
   mount?: string;
   connection?: number;
-  /** Exactly what would run. */
+  /** Exactly what would run, quoted for a POSIX shell (src/text/shell.ts: runs as printed). */
   command: string;
+  /** The program and its arguments, unquoted, when the remedy runs one program (thaw). */
+  argv?: string[];
   risk: string;
 }
 

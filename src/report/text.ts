@@ -4,6 +4,8 @@ import type { Analysis, AnalyzedTask } from '../model.js';
 import { formatFrame } from '../procfs/parse.js';
 import { blockedCount } from './json.js';
 import { VERSION } from '../version.js';
+import { escapeText } from '../text/escape.js';
+import { shellCommand } from '../text/shell.js';
 
 export function formatDuration(ms: number | undefined): string {
   if (ms === undefined) return '?';
@@ -40,7 +42,7 @@ export function textReport(a: Analysis): string {
   for (const w of a.warnings) out.push(`warning: ${w}`);
   if (a.tasks.length === 0) {
     out.push('', 'Nothing is blocked.');
-    return out.join('\n') + '\n';
+    return shown(out);
   }
   out.push('', 'ROOT CAUSES (what to do first)');
   a.rootCauses.forEach((rc, i) => {
@@ -49,7 +51,7 @@ export function textReport(a: Analysis): string {
     const res = a.resources.find((r) => rc.id.endsWith(r.id) || (rc.mount && r.mount === rc.mount));
     if (res?.how) out.push(`    how:   ${res.how} [${res.confidence}]`);
     if (rc.remedies.length === 0) out.push('    fix:   no remedy wedgetop can apply');
-    for (const r of rc.remedies) out.push(`    fix:   ${r.command}    (wedgetop --fix ${rc.id} --yes)`);
+    for (const r of rc.remedies) out.push(`    fix:   ${r.command}    (${shellCommand(['wedgetop', '--fix', rc.id, '--yes'])})`);
   });
   for (const c of a.cycles) out.push(`cycle: ${c.join(' -> ')} -> ${c[0]}`);
   out.push('', 'BLOCKED TASKS BY WAIT SITE');
@@ -76,5 +78,14 @@ export function textReport(a: Analysis): string {
     out.push('', 'HOLDERS NOT WAITING ON ANYTHING WEDGETOP KNOWS');
     for (const t of idle) out.push(`  ${pad(String(t.pid), 8)} ${pad(String(t.tid), 8)} ${pad(t.user ?? '?', 9)} ${pad(t.comm, 16)} ${pad(t.state, 2)} wchan ${t.detail?.wchan ?? '?'}`);
   }
-  return out.join('\n') + '\n';
+  return shown(out);
+}
+
+/**
+ * Every line escaped as a whole, so no field from the box (comm, mount, label, kernel log text,
+ * a replayed snapshot's anything) can be missed. The printed commands are shell-quoted into
+ * printable text first, which escaping leaves exactly as it is: they still run as printed.
+ */
+function shown(lines: string[]): string {
+  return lines.map(escapeText).join('\n') + '\n';
 }
