@@ -46,7 +46,8 @@ function kindOf(st: fs.Stats): string {
   if (st.isBlockDevice()) return 'a block device';
   if (st.isSocket()) return 'a socket';
   if (st.isDirectory()) return 'a directory';
-  return 'not a regular file';
+  if (st.isFile()) return 'a regular file';
+  return 'of an unknown kind';
 }
 
 /** Counters of what the reader did (the fuzz test bounds the work by them, not by a clock). */
