@@ -3,9 +3,8 @@
 import * as path from 'node:path';
 import type { Analysis, RemedyAction, Snapshot } from './model.js';
 import { COLLECTOR_FLAG, CollectorClient, prepareRecordDir, runCollectorChild } from './procfs/collector.js';
-import { collect } from './procfs/collect.js';
 import { ReplaySource } from './procfs/source.js';
-import { readSnapshotMeta } from './procfs/snapshot-dir.js';
+import { collectReplay, REPLAY_CHILD_FLAG, replayInChild, runReplayChild } from './procfs/replay.js';
 import { analyze } from './graph/analyze.js';
 import { textReport } from './report/text.js';
 import { toJson, blockedCount } from './report/json.js';
@@ -136,22 +135,15 @@ export function openReplay(dir: string): ReplaySource {
   return src;
 }
 
-/** Collect a replayed snapshot, stamped with the time meta.json gives (or marked unknown). */
-export function collectReplay(src: ReplaySource): Snapshot {
-  const meta = readSnapshotMeta(src.reader);
-  const snap = collect(src, { now: meta.timeMs });
-  if (meta.timeMs === undefined) snap.timeUnknown = true;
-  snap.warnings.unshift(...meta.warnings);
-  return snap;
-}
-
 /** The snapshot source every mode uses: a recorded directory, or the live collector child. */
 export class SnapshotSource {
   readonly client?: CollectorClient;
   private readonly replaySource?: ReplaySource;
   /** A recording is one moment: read it once, then hand out the same snapshot every refresh. */
-  private replayed?: Snapshot;
-  constructor(private readonly o: Options) {
+  private replayed?: Promise<Snapshot>;
+  private killReplay?: () => void;
+  /** inChild: read a replayed snapshot in a child process (the TUI: it draws and answers keys meanwhile). */
+  constructor(private readonly o: Options, private readonly opts: { inChild?: boolean } = {}) {
     if (o.replay) this.replaySource = openReplay(o.replay);
     else this.client = new CollectorClient();
   }
@@ -159,11 +151,20 @@ export class SnapshotSource {
     return !this.o.replay;
   }
   async next(recordDir?: string): Promise<Snapshot> {
-    if (this.replaySource) return (this.replayed ??= collectReplay(this.replaySource));
+    if (this.replaySource) {
+      const src = this.replaySource;
+      if (!this.replayed && this.opts.inChild) {
+        const c = replayInChild(src.dir);
+        this.killReplay = c.kill;
+        this.replayed = c.snapshot;
+      }
+      return (this.replayed ??= Promise.resolve().then(() => collectReplay(src)));
+    }
     return this.client!.snapshot({ selfPid: process.pid }, this.o.timeoutMs, recordDir);
   }
   close(): void {
     this.client?.close();
+    this.killReplay?.();
   }
 }
 
@@ -190,6 +191,10 @@ async function reportMode(o: Options): Promise<number> {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  if (argv[0] === REPLAY_CHILD_FLAG) {
+    runReplayChild(argv[1] ?? '');
+    return -1; // exits once its answer is sent
+  }
   if (argv[0] === COLLECTOR_FLAG) {
     runCollectorChild();
     return -1; // stays alive serving requests
@@ -214,7 +219,7 @@ export async function main(argv: string[]): Promise<number> {
     const tty = process.stdout.isTTY && process.stdin.isTTY && process.env.TERM !== 'dumb';
     if (o.once || o.json || o.record || o.prometheus || !tty) return await reportMode(o);
     const { runTui } = await import('./ui/run.js');
-    return await runTui(o, new SnapshotSource(o));
+    return await runTui(o, new SnapshotSource(o, { inChild: true }));
   } catch (e) {
     if (e instanceof UsageError) {
       process.stderr.write(`wedgetop: ${escapeText(e.message)}\n`);

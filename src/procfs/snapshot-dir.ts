@@ -29,6 +29,8 @@ export function sizeCap(rel: string): number {
 export const MAX_DIR_ENTRIES = 1_000_000;
 const MAX_LINK = 4096;
 const MAX_WARNINGS = 50;
+/** Most files of a snapshot fit (the text is copied out of it before the next read). */
+const SHARED = Buffer.allocUnsafe(64 * 1024 + 1);
 
 const O_NONBLOCK = fs.constants.O_NONBLOCK;
 const O_NOFOLLOW = fs.constants.O_NOFOLLOW;
@@ -110,22 +112,25 @@ export class SnapshotDir {
     return parts;
   }
 
-  /** Every directory from the root down to (not including) the last part is a real directory. */
+  /** Every directory from the root down to (not including) parts[upTo] is a real directory. */
   private dirsOk(rel: string, parts: string[], upTo: number): boolean {
+    // One lookup for a directory seen before (a task's directory serves six reads).
+    if (upTo === 0 || this.dirs.get(parts.slice(0, upTo).join('/')) === true) return true;
     let prefix = '';
     for (let i = 0; i < upTo; i++) {
       prefix = prefix ? `${prefix}/${parts[i]}` : parts[i]!;
       const known = this.dirs.get(prefix);
       if (known === true) continue;
       if (known === false) return false;
-      let st: fs.Stats;
+      let st: fs.Stats | undefined;
       try {
-        st = fs.lstatSync(path.join(this.root, prefix));
+        st = fs.lstatSync(path.join(this.root, prefix), { throwIfNoEntry: false });
       } catch (e) {
-        // Missing is normal (a task that vanished); not cached, a later read may find it.
         this.count(code(e));
         return false;
       }
+      // Missing is normal (a task that vanished); not cached, a later read may find it.
+      if (!st) return this.count('ENOENT') ?? false;
       if (!st.isDirectory()) {
         this.dirs.set(prefix, false);
         this.refuse(`/${prefix}`, `is ${kindOf(st)} where a directory was expected`);
@@ -158,12 +163,13 @@ export class SnapshotDir {
   read(rel: string, cap = sizeCap(rel)): string | undefined {
     const r = this.resolve(rel);
     if (!r || r.parts.length === 0) return undefined;
-    let st: fs.Stats;
+    let st: fs.Stats | undefined;
     try {
-      st = fs.lstatSync(r.abs);
+      st = fs.lstatSync(r.abs, { throwIfNoEntry: false });
     } catch (e) {
       return this.count(code(e));
     }
+    if (!st) return this.count('ENOENT');
     // Checked before the open: opening a FIFO or a device can block or act on hardware.
     if (!st.isFile()) return this.refuse(rel, `is ${kindOf(st)}`);
     if (st.size > cap) return this.refuse(rel, `is ${st.size} bytes, over the ${cap}-byte limit for this file`);
@@ -180,7 +186,8 @@ export class SnapshotDir {
       if (!fst.isFile() || fst.ino !== st.ino || fst.dev !== st.dev) return this.refuse(rel, 'changed while it was opened');
       if (!this.inside(fd)) return this.refuse(rel, 'resolves outside the snapshot');
       // cap + 1 bytes at most: a file that grew past the cap since the fstat is refused too.
-      const buf = Buffer.allocUnsafe(Math.min(cap, Math.max(fst.size, 4096)) + 1);
+      const want = Math.min(cap, Math.max(fst.size, 4096)) + 1;
+      const buf = want <= SHARED.length ? SHARED.subarray(0, want) : Buffer.allocUnsafe(want);
       let total = 0;
       for (;;) {
         if (total === buf.length) break;
@@ -249,6 +256,9 @@ export class SnapshotDir {
             break;
           }
           out.push(e.name);
+          // The entry's type comes with the listing of this very directory: a subdirectory
+          // needs no lstat of its own before it is read from (the fd check still guards each read).
+          if (e.isDirectory()) this.dirs.set(parts.length ? `${parts.join('/')}/${e.name}` : e.name, true);
         }
       } finally {
         d.closeSync();

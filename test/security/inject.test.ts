@@ -13,7 +13,8 @@ import { writeSnapshotDir } from '../support/snapdir.js';
 import { frozenWriterScene } from './scene.js';
 import { escapeText } from '../../src/text/escape.js';
 import { shellCommand, shellQuote } from '../../src/text/shell.js';
-import { collectReplay, openReplay } from '../../src/cli.js';
+import { openReplay } from '../../src/cli.js';
+import { collectReplay } from '../../src/procfs/replay.js';
 import { analyze } from '../../src/graph/analyze.js';
 import { renderApp } from '../ui/helpers.js';
 

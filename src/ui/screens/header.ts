@@ -43,7 +43,7 @@ function statusLine(s: UiState): Line {
   }
   if (c.lastError) return line(seg(`⚠ collector error${since}: `, 'error'), seg(c.lastError, 'error'));
   if (s.paused) return line(seg('PAUSED', 'warn'), seg(` — Z resumes${s.stashed ? ' (newer data waiting)' : ''}${since}`, 'warn'));
-  if (!a) return plain(c.pending ? 'collecting…' : 'waiting for the first snapshot', 'dim');
+  if (!a) return plain(c.pending ? (s.opts.live ? 'collecting…' : `reading the snapshot ${s.opts.replayDir ?? ''}…`) : 'waiting for the first snapshot', 'dim');
   if (!s.opts.live) return line(seg('REPLAY ', 'info'), seg(`${s.opts.replayDir ?? ''} recorded ${recordedAt(a.snapshot)}`, 'dim'));
   // The data's own clock time changes only when data arrives, so an idle second redraws nothing;
   // how long ago is said only once the data is late.
