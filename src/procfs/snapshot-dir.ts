@@ -268,7 +268,8 @@ export class SnapshotDir {
     } finally {
       fs.closeSync(fd);
     }
-    return out;
+    // In the order readdirSync gives (libuv sorts scandir's names), as the live source lists.
+    return out.sort();
   }
 
   /** A real directory (not a link to one) at rel. */
