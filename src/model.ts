@@ -137,6 +137,8 @@ export interface Snapshot {
   /** False when stacks could not be read (not root). */
   stacksReadable: boolean;
   selfPid?: number;
+  /** The collector's (= wedgetop's) own mount namespace; its table is in mounts too. */
+  selfMntNs?: string;
   /** uid -> user name, for the uids of the tasks shown. */
   users: Record<string, string>;
   warnings: string[];
@@ -155,6 +157,8 @@ export type ResourceKind =
   | 'jbd2'
   | 'mmap-lock'
   | 'lock'
+  | 'memcg'
+  | 'netdev-refs'
   | 'unknown';
 
 export type Confidence = 'certain' | 'likely' | 'guess';
@@ -207,6 +211,16 @@ export interface Remedy {
   signal?: string;
   mount?: string;
   connection?: number;
+  /**
+   * thaw / fuse-abort: the mount as its waiters' namespace showed it when the plan was made,
+   * re-checked right before anything runs (src/actions/remedy.ts fills these in).
+   */
+  mountId?: number;
+  majMin?: string;
+  /** The waiters' mount namespace ("mnt:[4026532…]") and a waiter in it, to read its mountinfo. */
+  mntNs?: string;
+  nsPid?: number;
+  nsPidStartTicks?: number;
   /** Exactly what would run, quoted for a POSIX shell (src/text/shell.ts: runs as printed). */
   command: string;
   /** The program and its arguments, unquoted, when the remedy runs one program (thaw). */
@@ -232,6 +246,8 @@ export interface Resource {
   remedy: 'kill-holder' | 'thaw-mount' | 'fuse-abort' | 'none';
   /** The row's remedy risk text, when it has one. */
   risk?: string;
+  /** What an expert would do that wedgetop does not run (see RootCause.advice). */
+  advice?: string;
 }
 
 export interface AnalyzedTask extends Task {
@@ -240,6 +256,8 @@ export interface AnalyzedTask extends Task {
   /** Resource id this task waits on. */
   waitsOn?: string;
   blockedForMs?: number;
+  /** blockedForMs is only "since wedgetop first saw it blocked" (no off-CPU time): a lower bound. */
+  blockedForMin?: boolean;
   container?: string;
   user?: string;
   isHolder: boolean;
@@ -264,6 +282,11 @@ export interface RootCause {
   /** How sure the engine is of the weakest hop from the waiters to this root, and that hop's evidence. */
   confidence: Confidence;
   how: string;
+  /**
+   * Advice only: what an expert would do here that wedgetop never runs (no key, no --fix): bring
+   * an NFS server back, `umount -f -l`, raise memory.max. Printed next to the remedies.
+   */
+  advice?: string;
 }
 
 export interface Analysis {

@@ -161,6 +161,15 @@ export class SnapshotDir {
 
   /** A regular file's text, at most `cap` bytes (a bigger file is refused, not cut). */
   read(rel: string, cap = sizeCap(rel)): string | undefined {
+    return this.readWith(rel, cap, (b) => b.toString('utf8'));
+  }
+
+  /** The same, as bytes (a copy: the read buffer is reused). */
+  readBytes(rel: string, cap = sizeCap(rel)): Buffer | undefined {
+    return this.readWith(rel, cap, (b) => Buffer.from(b));
+  }
+
+  private readWith<T>(rel: string, cap: number, out: (b: Buffer) => T): T | undefined {
     const r = this.resolve(rel);
     if (!r || r.parts.length === 0) return undefined;
     let st: fs.Stats | undefined;
@@ -198,7 +207,7 @@ export class SnapshotDir {
       this.stats.bytesRead += total;
       if (total > cap) return this.refuse(rel, `is over the ${cap}-byte limit for this file`);
       if (total === buf.length) return this.refuse(rel, 'grew while it was read');
-      return buf.toString('utf8', 0, total);
+      return out(buf.subarray(0, total));
     } catch (e) {
       return this.count(code(e));
     } finally {

@@ -4,6 +4,24 @@ import type { Analysis } from '../model.js';
 import { formatFrame } from '../procfs/parse.js';
 import { syscallName } from '../kernel/syscalls.js';
 import { VERSION } from '../version.js';
+import { KNOWN_CAUSE_NOTE, knownCauseOf, type KnownCauseMatch } from '../graph/known-causes.js';
+
+export interface JsonKnownCause {
+  /** Always "matches a known issue": the pattern matched, which is evidence, not certainty. */
+  status: string;
+  id: string;
+  title: string;
+  explain: string;
+  upstream: string;
+  link: string;
+  fix: string;
+  evidence: string[];
+}
+
+export function knownCauseJson(m: KnownCauseMatch): JsonKnownCause {
+  const c = m.cause;
+  return { status: KNOWN_CAUSE_NOTE, id: c.id, title: c.title, explain: c.explain, upstream: `${c.upstream.project} ${c.upstream.ref}`, link: c.upstream.link, fix: c.fix, evidence: m.evidence };
+}
 
 export interface JsonReport {
   wedgetop: string;
@@ -36,7 +54,7 @@ export interface JsonReport {
     killable?: boolean | 'unknown';
   }[];
   resources: Analysis['resources'];
-  rootCauses: Analysis['rootCauses'];
+  rootCauses: (Analysis['rootCauses'][number] & { knownCause?: JsonKnownCause })[];
   cycles: string[][];
   edges: Analysis['edges'];
   warnings: string[];
@@ -67,7 +85,7 @@ export function toJson(a: Analysis): JsonReport {
       user: t.user,
       container: t.container,
       wchan: t.detail?.wchan,
-      syscall: t.detail?.syscall ? (t.detail.syscall.nr < 0 ? (t.detail.syscall.running ? 'running' : 'none (page fault or kernel)') : syscallName(t.detail.syscall.nr) ?? String(t.detail.syscall.nr)) : undefined,
+      syscall: t.isKernelThread ? 'none (kernel thread)' : t.detail?.syscall ? (t.detail.syscall.nr < 0 ? (t.detail.syscall.running ? 'running' : 'none (page fault or kernel)') : syscallName(t.detail.syscall.nr) ?? String(t.detail.syscall.nr)) : undefined,
       blockedForMs: t.blockedForMs,
       stack: (t.detail?.stack ?? []).map(formatFrame),
       site: t.site?.site,
@@ -77,7 +95,10 @@ export function toJson(a: Analysis): JsonReport {
       killable: t.killable,
     })),
     resources: a.resources,
-    rootCauses: a.rootCauses,
+    rootCauses: a.rootCauses.map((rc) => {
+      const m = knownCauseOf(a, rc);
+      return m ? { ...rc, knownCause: knownCauseJson(m) } : rc;
+    }),
     cycles: a.cycles,
     edges: a.edges,
     warnings: a.warnings,

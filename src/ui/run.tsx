@@ -60,13 +60,15 @@ export async function runTui(o: Options, source: SnapshotSource | Source, extras
     // big one takes seconds: not a stall.
     intervalMs: o.intervalMs, timeoutMs: live ? o.timeoutMs : Math.max(o.timeoutMs, 120_000), killGraceMs: o.graceMs, log,
     isStall: (e) => e instanceof CollectorStalled,
+    static: !live,
   });
   // --read-only takes no actions, so it creates no log directory either.
   if (!o.readOnly) {
     store.getState().setRemediator(new StoreRemediator(store, {
-      ctx: () => ({ selfPid: process.pid, collectorPid: src.client?.pid, readOnly: o.readOnly }),
+      ctx: () => ({ selfPid: process.pid, collectorPid: src.client?.pid, readOnly: o.readOnly, live }),
       dryRun: o.dryRun,
       replay: !live,
+      replayDir: o.replay,
       graceMs: o.graceMs,
       log: extras.actionLog ?? new ActionLog(),
       followMs: extras.followMs,

@@ -10,6 +10,7 @@ import { frozenMount } from './frozen-mount.js';
 import { fuseDaemon } from './fuse-daemon.js';
 import { criticalSection } from './critical-section.js';
 import { external, self } from './external.js';
+import { lockOwner } from './lock-owner.js';
 
 type Resolvers = { [K in HolderRule['kind']]: HolderResolver<Extract<HolderRule, { kind: K }>> };
 
@@ -20,6 +21,7 @@ export const HOLDER_RESOLVERS: Resolvers = {
   'frozen-mount': frozenMount,
   'fuse-daemon': fuseDaemon,
   'critical-section': criticalSection,
+  'lock-owner': lockOwner,
   self,
   none: external,
 };
