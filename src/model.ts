@@ -282,6 +282,8 @@ export interface RootCause {
   /** How sure the engine is of the weakest hop from the waiters to this root, and that hop's evidence. */
   confidence: Confidence;
   how: string;
+  /** On a hop (Analysis.hops): why acting here may not free its waiters. */
+  note?: string;
   /**
    * Advice only: what an expert would do here that wedgetop never runs (no key, no --fix): bring
    * an NFS server back, `umount -f -l`, raise memory.max. Printed next to the remedies.
@@ -295,6 +297,11 @@ export interface Analysis {
   resources: Resource[];
   rootCauses: RootCause[];
   cycles: string[][];
+  /**
+   * Holders that are not root causes (a daemon in the middle of a chain): the remedy keys and
+   * --fix may act on them too, with what the engine expects that to free.
+   */
+  hops: RootCause[];
   /** Every edge of the waits-on graph, with what releases it and how sure it is. */
   edges: WaitEdge[];
   warnings: string[];

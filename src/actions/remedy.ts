@@ -129,8 +129,9 @@ function planFuseAbort(a: Analysis, remedy: Remedy): Remedy | { refused: string 
 
 export function planFor(a: Analysis, rootCauseId: string, ctx: PlanContext, action?: RemedyAction): ActionPlan | { refused: string } {
   if (ctx.readOnly) return { refused: 'read-only mode: no actions' };
-  const rc = a.rootCauses.find((r) => r.id === rootCauseId);
-  if (!rc) return { refused: `no root cause ${rootCauseId} now (ids: ${a.rootCauses.map((r) => r.id).join(', ') || 'none'})` };
+  // A root cause, or any other holder on a chain (a hop): the admin may act on either.
+  const rc = a.rootCauses.find((r) => r.id === rootCauseId) ?? a.hops.find((r) => r.id === rootCauseId);
+  if (!rc) return { refused: `no root cause or holder ${rootCauseId} now (root causes: ${a.rootCauses.map((r) => r.id).join(', ') || 'none'}${a.hops.length ? `; other holders: ${a.hops.map((r) => r.id).join(', ')}` : ''})` };
   const remedy = action ? rc.remedies.find((r) => r.action === action) : rc.remedies[0];
   if (!remedy) return { refused: `${rc.label}: no ${action ?? ''} remedy wedgetop can apply`.replace('  ', ' ') };
   if (remedy.pid !== undefined) {

@@ -235,6 +235,48 @@ export function analyze(snap: Snapshot, opts: AnalyzeOptions = {}): Analysis & {
   for (const rc of rootCauses) rc.chain = chainText(rc, blockedByRoot, resources, byKey, sites, waitsOn, threadsOf);
   rootCauses.sort((a, b) => b.blocked - a.blocked || a.id.localeCompare(b.id));
 
+  // 4b. Every other holder is a hop an admin may still want to act on (a daemon in the middle
+  // of a chain, a stopped task): its remedies, the waiters behind it, and — when the engine ranks
+  // something else as what frees them — a note that says so.
+  const waitersBehind = new Map<number, Set<string>>();
+  const holdersOf = (rid: string): number[] => (resources.get(rid)?.holders ?? []).map((h) => Number(h.split('/')[0]));
+  for (const [k] of rootsOf) {
+    // Each waiter's chain, hop by hop (process by process), marking every holder process on it.
+    const seen = new Set<number>();
+    const queue = [k];
+    while (queue.length) {
+      const cur = queue.shift()!;
+      const rid = waitsOn.get(cur);
+      if (!rid) continue;
+      for (const pid of holdersOf(rid)) {
+        if (seen.has(pid)) continue;
+        seen.add(pid);
+        let set = waitersBehind.get(pid);
+        if (!set) waitersBehind.set(pid, (set = new Set()));
+        if (Number(k.split('/')[0]) !== pid) set.add(k);
+        for (const t of threadsOf.get(pid) ?? []) if (waitsOn.has(taskKey(t))) queue.push(taskKey(t));
+      }
+    }
+  }
+  const hops: RootCause[] = [];
+  for (const [pid, behind] of waitersBehind) {
+    if (rootCauses.some((rc) => rc.id === `task:${pid}`)) continue;
+    const key = byKey.has(`${pid}/${pid}`) ? `${pid}/${pid}` : [...(resources.values())].flatMap((r) => r.holders).find((h) => h.startsWith(`${pid}/`));
+    if (!key) continue;
+    const hop = makeRootCause(`task:${key}`, snap, resources, byKey, threadsOf, sites, opts, cycleNodes, endsBySignal);
+    hop.blockedTasks = [...behind];
+    hop.blocked = behind.size;
+    const ends = new Set<string>();
+    for (const w of behind) for (const n of rootsOf.get(w) ?? []) ends.add(n);
+    const others = rootCauses.filter((rc) => [...ends].some((n) => rootNodeId(n) === rc.id || `unknown:${rootNodeId(n)}` === rc.id));
+    if (others.length) {
+      const o = others[0]!;
+      hop.note = `the engine ranks ${o.label} (root cause #${rootCauses.indexOf(o) + 1}) as what frees these waiters: acting on this ${pid === o.pid ? 'thread' : 'process'} may not free them`;
+    }
+    hop.chain = [`holds what ${behind.size} waiting task${behind.size === 1 ? '' : 's'} wait on`];
+    hops.push(hop);
+  }
+
   // 5. Tasks for the views: waiters and holders.
   const holderKeys = new Set<string>();
   for (const r of resources.values()) for (const h of r.holders) holderKeys.add(h);
@@ -285,10 +327,17 @@ export function analyze(snap: Snapshot, opts: AnalyzeOptions = {}): Analysis & {
     resources: [...resources.values()],
     rootCauses,
     cycles: cycles.map((c) => c.map((n) => n.replace(/^(task|res):/, ''))),
+    hops,
     edges,
     warnings,
     needs,
   };
+}
+
+/** The root-cause id a walk's end node gets (as makeRootCause names it). */
+function rootNodeId(node: string): string {
+  if (node.startsWith('task:')) return `task:${node.slice(5).split('/')[0]}`;
+  return node.slice(4);
 }
 
 function describeTask(t: Task | undefined, key: string, sites: Map<string, WaitSite>): string {

@@ -46,6 +46,7 @@ function content(d: ConfirmDialog, inner: number): Item[] {
   if (p.how) out.push(...kv('where', p.how, undefined, 1));
   out.push(...kv('checked', p.guard, 'dim', 1));
   out.push(...kv('risk', p.remedy.risk || '-', 'warn', 1));
+  if (p.rootCause.note) out.push(...kv('note', p.rootCause.note, 'warn'));
   out.push(...kv('should free', `${n} blocked task${n === 1 ? '' : 's'}`, n > 0 ? 'stateD' : 'dim'));
   if (d.stage === 2) {
     out.push({ l: plain(''), prio: 2 });
