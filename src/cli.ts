@@ -224,7 +224,7 @@ async function bundleMode(o: Options): Promise<number> {
   if (o.bundle && !isTmpfs(target)) process.stderr.write(`wedgetop: warning: ${target} is not on a tmpfs; if that filesystem is frozen this write hangs\n`);
   writeBundle(target, b.archive);
   process.stdout.write(`${target}\n`);
-  process.stderr.write(`bundle: ${b.files.length} files, ${b.archive.length} bytes${o.redact ? ', redacted' : ''}; verify: tar -xzf FILE -C DIR && cd DIR && sha256sum -c MANIFEST.sha256; replay with: wedgetop --replay ${target} --once\n`);
+  process.stderr.write(escapeText(`bundle: ${b.files.length} files, ${b.archive.length} bytes${o.redact ? ', redacted' : ''}; verify: tar -xzf FILE -C DIR && cd DIR && sha256sum -c MANIFEST.sha256; replay with: ${shellCommand(['wedgetop', '--replay', target, '--once'])}`) + '\n');
   return exitCodeFor(b.analysis);
 }
 
