@@ -123,6 +123,8 @@ export interface HungTaskSettings {
 
 export interface Snapshot {
   takenAtMs: number;
+  /** A replayed snapshot whose meta.json gave no valid time: takenAtMs is only the replay's clock. */
+  timeUnknown?: boolean;
   hostname: string;
   kernel: string;
   uptimeSec: number;
@@ -246,8 +248,10 @@ export interface Remedy {
   guardTid?: number;
   /** cgroup-thaw: the cgroup directory whose cgroup.freeze gets "0". */
   cgroup?: string;
-  /** Exactly what would run. */
+  /** Exactly what would run, quoted for a POSIX shell (src/text/shell.ts: runs as printed). */
   command: string;
+  /** The program and its arguments, unquoted, when the remedy runs one program (thaw). */
+  argv?: string[];
   risk: string;
 }
 

@@ -2,6 +2,7 @@
 // reuse, PID 1, kernel threads, ourselves), run (each step reported and logged), follow up
 // (did the blocked tasks come free?).
 import * as fs from 'node:fs';
+import { shellCommand } from '../text/shell.js';
 import { constants as osConstants } from 'node:os';
 import { spawn } from 'node:child_process';
 import type { AnalyzedTask, Analysis, Mount, Remedy, RemedyAction, RootCause, Snapshot } from '../model.js';
@@ -42,12 +43,9 @@ export interface PlanContext {
   python?: string;
 }
 
-const shellSafe = /^[A-Za-z0-9_/.:=@%+,-]+$/;
-/** One argument quoted for a POSIX shell, so the printed command is exactly what runs. */
-export function shellQuote(a: string): string {
-  return a !== '' && shellSafe.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`;
-}
-export const shellJoin = (argv: string[]): string => argv.map(shellQuote).join(' ');
+// One quoting for every printed command (control characters included): src/text/shell.ts.
+export { shellQuote } from '../text/shell.js';
+export const shellJoin = (argv: string[]): string => shellCommand(argv);
 
 const PID_GUARD_PIDFD =
   'start time re-read before each signal, which goes through a pidfd (python3 >= 3.9): this process or none; ' +

@@ -408,6 +408,10 @@ export function collect(src: ProcSource, opts: CollectOptions = {}, scan: TaskSc
       if (p.length > 2 && uids.has(Number(p[2]))) snap.users[p[2]!] = p[0]!;
     }
   }
+  // What a replayed snapshot's reader refused (planted links, FIFOs, oversized files) comes first:
+  // it says the replay is not the whole picture, and why.
+  const refused = src.takeWarnings?.() ?? [];
+  if (refused.length) warnings.unshift(...refused);
   return snap;
 }
 
