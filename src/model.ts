@@ -157,6 +157,34 @@ export type ResourceKind =
 
 export type Confidence = 'certain' | 'likely' | 'guess';
 
+/**
+ * What releases an edge of the waits-on graph (a waiter from its resource):
+ * - holder-leaves: the holder leaves its critical section (finishes, or dies);
+ * - signal-waiter: the waiter's own sleep is interruptible, a signal to the waiter ends it;
+ * - owner-drains: the owner of a full queue or socket reads it, or dies;
+ * - thaw: the frozen filesystem is thawed; - abort: the FUSE connection is aborted;
+ * - daemon-answers: the FUSE daemon answers; - sigcont: a stopped holder is continued;
+ * - cgroup-thaw: the holder's frozen cgroup is thawed; - io-completes: the device completes I/O;
+ * - timeout: the kernel gives up by itself after a bounded time; - external: nothing on this box.
+ */
+export type Release =
+  | 'holder-leaves' | 'signal-waiter' | 'owner-drains' | 'thaw' | 'abort' | 'daemon-answers'
+  | 'sigcont' | 'cgroup-thaw' | 'io-completes' | 'timeout' | 'external';
+
+/** A node of the waits-on graph: a task ("task:PID/TID") or a resource ("res:ID"). */
+export type NodeId = `task:${string}` | `res:${string}`;
+
+export interface WaitEdge {
+  from: NodeId;
+  to: NodeId;
+  /** waits-on: a task waits for a resource; held-by: a resource is held (or owned) by a task. */
+  kind: 'waits-on' | 'held-by';
+  /** What releases this edge (from the signature row of the wait). */
+  frees: Release[];
+  confidence: Confidence;
+  how: string;
+}
+
 export interface WaitSite {
   /** Signature id from the table, or "unknown:<func>". */
   signature: string;
@@ -195,6 +223,11 @@ export interface Resource {
   confidence: Confidence;
   mount?: string;
   connection?: number;
+  /** From the signature row of its waiters: what releases them, and what wedgetop may offer. */
+  frees: Release[];
+  remedy: 'kill-holder' | 'thaw-mount' | 'fuse-abort' | 'none';
+  /** The row's remedy risk text, when it has one. */
+  risk?: string;
 }
 
 export interface AnalyzedTask extends Task {
@@ -206,6 +239,8 @@ export interface AnalyzedTask extends Task {
   container?: string;
   user?: string;
   isHolder: boolean;
+  /** Would SIGKILL to this task end its wait (from its signature row)? */
+  killable?: boolean | 'unknown';
 }
 
 export interface RootCause {
@@ -222,6 +257,9 @@ export interface RootCause {
   chain: string[];
   remedies: Remedy[];
   inCycle: boolean;
+  /** How sure the engine is of the weakest hop from the waiters to this root, and that hop's evidence. */
+  confidence: Confidence;
+  how: string;
 }
 
 export interface Analysis {
@@ -230,5 +268,7 @@ export interface Analysis {
   resources: Resource[];
   rootCauses: RootCause[];
   cycles: string[][];
+  /** Every edge of the waits-on graph, with what releases it and how sure it is. */
+  edges: WaitEdge[];
   warnings: string[];
 }

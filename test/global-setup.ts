@@ -8,8 +8,11 @@ export default function setup(): () => void {
   if (!isRoot) {
     process.stderr.write('\nwedgetop tests: NOT ROOT — the real-kernel tests (frozen mounts, audit, FUSE) will be reported as skipped. CI runs them as root.\n\n');
   }
-  if (isRoot) sweepWedges();
+  // WEDGETOP_TEST_NO_SWEEP=1: several developers' test runs share one machine, each with wedges
+  // built by hand; a sweep would tear down theirs. CI never sets it.
+  const sweep = isRoot && !process.env.WEDGETOP_TEST_NO_SWEEP;
+  if (sweep) sweepWedges();
   return () => {
-    if (isRoot) sweepWedges();
+    if (sweep) sweepWedges();
   };
 }

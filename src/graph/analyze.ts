@@ -1,35 +1,21 @@
 // Snapshot -> waits-on graph -> root causes with remedies. Pure: the same snapshot always gives
 // the same analysis, so a recorded snapshot replays exactly.
 import type {
-  Analysis, AnalyzedTask, Frame, Mount, Remedy, Resource, RootCause, Snapshot, Task, WaitSite,
+  Analysis, AnalyzedTask, Frame, Mount, Remedy, Resource, RootCause, Snapshot, Task, WaitEdge, WaitSite,
 } from '../model.js';
 import { classifyStack, signatureOf } from '../kernel/classify.js';
-import { SIGNATURE_BY_ID } from '../kernel/signatures.js';
-import {
-  auditDaemon, auditSocketOwners, fullNetlinkSocket, holderFromKmsg, holdersByCriticalSection, holdersByStack, taskKey,
-  type HolderFinding,
-} from './holders.js';
-import { fuseConnectionOf, isFuseMount, resolveTaskMount, type MountResolution } from './mounts.js';
+import { taskKey } from './holders.js';
 import { containerOf } from './container.js';
+import { resolveHolder, type DataNeeds, type RuleContext } from './rules/index.js';
+import { rank } from './rules/context.js';
 
-/** What the collector should still read for the analysis to be complete. */
-export interface DataNeeds {
-  /** Task keys whose details (stack, syscall, fds...) are missing. */
-  details: Set<string>;
-  /** Processes whose every thread should be looked at (holders that are whole processes). */
-  processes: Set<number>;
-  netlink: boolean;
-  fuse: boolean;
-  stackScan: boolean;
-}
+export type { DataNeeds } from './rules/index.js';
 
 export interface AnalyzeOptions {
   /** key -> ms timestamp when wedgetop first saw the task blocked (fallback for blockedFor). */
   firstSeen?: Map<string, number>;
   killGraceMs?: number;
 }
-
-const AUDIT_PATH = ['audit_receive_msg', 'kauditd_send_queue', 'auditd_send_unicast_skb', 'audit_send_reply_thread'];
 
 export const UNREADABLE_SITE = '(stack unreadable)';
 
@@ -80,11 +66,10 @@ export function analyze(snap: Snapshot, opts: AnalyzeOptions = {}): Analysis & {
   };
   const mountsOf = (t: Task): Mount[] => snap.mounts[t.detail?.mntNs ?? ''] ?? snap.mounts[''] ?? Object.values(snap.mounts)[0] ?? [];
 
-  // 2. Resources and their holders, one per resource id.
+  // 2. Resources and their holders, one per resource id, each found by its row's holder rule.
   const resources = new Map<string, Resource>();
   const waitsOn = new Map<string, string>();
   const waitersOf = new Map<string, string[]>();
-  const acquiring = new Set([...waiting].filter((k) => sites.get(k)?.signature === 'audit-mutex'));
 
   // Both indexes are built on first use, once per analysis: `waiting` and the stacks are fixed by now.
   let siteWaiters: Map<string, string[]> | undefined;
@@ -101,7 +86,6 @@ export function analyze(snap: Snapshot, opts: AnalyzeOptions = {}): Analysis & {
     }
     return siteWaiters.get(fn) ?? [];
   }
-  const netlinkDest = new Map<boolean, HolderFinding | undefined>();
   let byFunc: Map<string, Task[]> | undefined;
   function tasksThrough(fn: string): Task[] {
     if (!byFunc) {
@@ -117,113 +101,35 @@ export function analyze(snap: Snapshot, opts: AnalyzeOptions = {}): Analysis & {
     return byFunc.get(fn) ?? [];
   }
 
-  const addResource = (r: Omit<Resource, 'holders' | 'holderScope' | 'how' | 'confidence'>, find: () => HolderFinding | undefined, fallbackHow: string): Resource => {
-    let res = resources.get(r.id);
-    if (!res) {
-      const f = find();
-      res = {
-        ...r,
-        holders: f?.holders ?? [],
-        holderScope: f?.scope ?? 'task',
-        how: f?.how ?? fallbackHow,
-        confidence: f?.confidence ?? 'guess',
-      };
-      resources.set(r.id, res);
-    }
-    return res;
+  const ctx: RuleContext = {
+    snap, byKey, threadsOf, sites, waiting, needs, mountsOf, siteFrame, isSenderOnly, tasksThrough, waitersOfSite,
+    memo: new Map(),
+    resource(sig, init, find, fallbackHow) {
+      let res = resources.get(init.id);
+      if (!res) {
+        const f = find();
+        res = {
+          ...init,
+          kind: sig.resource,
+          holders: f?.holders ?? [],
+          holderScope: f?.scope ?? 'task',
+          how: f?.how ?? fallbackHow,
+          confidence: f?.confidence ?? 'guess',
+          frees: sig.frees,
+          remedy: sig.remedy,
+          risk: sig.risk,
+        };
+        resources.set(init.id, res);
+      }
+      return res;
+    },
   };
 
   for (const k of waiting) {
     const t = byKey.get(k)!;
     const site = sites.get(k);
     if (!site) continue;
-    const sig = signatureOf(site);
-    let res: Resource | undefined;
-    switch (sig.holder.kind) {
-      case 'stack-through': {
-        const { funcs, among } = sig.holder;
-        res = addResource({ id: sig.id, kind: sig.resource, label: sig.title }, () => {
-          const f = holdersByStack(snap.tasks, funcs, acquiring);
-          if (f) return f;
-          if (among === 'audit-socket-owners' && !snap.gathered.netlink) needs.netlink = true;
-          else {
-            if (among === 'audit-socket-owners') for (const pid of auditSocketOwners(snap)) needs.processes.add(pid);
-            // Read in the same round as the processes above, so the bounded scan cannot crowd them out.
-            if (!snap.gathered.stackScan) needs.stackScan = true;
-          }
-          return undefined;
-        }, `no task found inside ${funcs.join('/')}`);
-        break;
-      }
-      case 'netlink-dest': {
-        const audit = (t.detail?.stack ?? []).some((f) => AUDIT_PATH.includes(f.func)) || t.comm === 'kauditd';
-        if (!snap.gathered.netlink) needs.netlink = true;
-        // The same answer for every waiter of a kind: look it up once, not once per waiter.
-        if (!netlinkDest.has(audit)) netlinkDest.set(audit, audit ? auditDaemon(snap, isSenderOnly) : fullNetlinkSocket(snap));
-        const f = netlinkDest.get(audit);
-        const id = f?.socket ? `netlink:${f.socket.protocol}:${f.socket.portid}` : audit ? 'netlink:audit-daemon' : 'netlink:?';
-        const label = f?.socket
-          ? `${audit ? 'audit daemon ' : ''}netlink socket portid ${f.socket.portid}${f.socket.full ? ' (receive buffer full)' : ''}`
-          : audit ? 'audit daemon netlink socket' : 'a full netlink socket';
-        res = addResource({ id, kind: sig.resource, label }, () => f, 'socket owner not found (needs /proc/net/netlink and fd links)');
-        break;
-      }
-      case 'audit-daemon': {
-        if (!snap.gathered.netlink) needs.netlink = true;
-        res = addResource({ id: 'audit-backlog', kind: 'audit-backlog', label: 'audit backlog queue' },
-          () => auditDaemon(snap, isSenderOnly), 'no registered audit daemon found');
-        break;
-      }
-      case 'frozen-mount': {
-        const r = resolveTaskMount(t, mountsOf(t));
-        const mp = r.mount?.mountPoint;
-        res = addResource(
-          { id: `frozen-fs:${mp ?? '?'}`, kind: 'frozen-fs', label: mp ? `frozen filesystem ${mp} (${r.mount!.fsType} on ${r.mount!.source})` : 'a frozen filesystem (mount not resolved)', mount: mp },
-          () => undefined, '');
-        // The per-task evidence is the best explanation of which mount; keep the surest.
-        if (!res.how || rank(r.confidence) > rank(res.confidence)) {
-          res.how = r.how;
-          res.confidence = r.confidence;
-        }
-        break;
-      }
-      case 'fuse-daemon': {
-        if (!snap.gathered.fuse) needs.fuse = true;
-        const r = resolveFuse(t, mountsOf(t), snap);
-        const conn = r.mount ? fuseConnectionOf(r.mount) : undefined;
-        const daemons = snap.fuseDaemons;
-        res = addResource(
-          { id: `fuse:${conn ?? '?'}`, kind: 'fuse-conn', label: r.mount ? `FUSE mount ${r.mount.mountPoint} (connection ${conn})` : 'a FUSE connection', mount: r.mount?.mountPoint, connection: conn },
-          () => daemons.length ? {
-            holders: daemons.map((p) => `${p}/${p}`),
-            scope: 'process',
-            how: daemons.length === 1 ? 'the only process holding /dev/fuse open' : `one of ${daemons.length} processes holding /dev/fuse open`,
-            confidence: daemons.length === 1 ? 'likely' : 'guess',
-          } : undefined,
-          'no process holds /dev/fuse open (daemon dead?)');
-        break;
-      }
-      case 'self':
-        break;
-      case 'none':
-        res = addResource({ id: `external:${sig.id}`, kind: sig.resource, label: `${sig.title}: ${sig.holder.why}` }, () => undefined, sig.holder.why);
-        break;
-      case 'critical-section': {
-        const frame = siteFrame(t);
-        const fn = frame?.func ?? site.site;
-        const known = SIGNATURE_BY_ID.has(site.signature);
-        res = addResource({ id: `site:${fn}`, kind: sig.resource, label: known ? sig.title : `wait in ${fn}` }, () => {
-          const fromKmsg = holderFromKmsg(snap, t.tid);
-          if (fromKmsg) return fromKmsg;
-          if (!frame) return undefined;
-          // Only tasks with fn on their stack can be inside it (indexed once: this runs per site).
-          const f = holdersByCriticalSection(tasksThrough(fn), frame, siteFrame, new Set(waitersOfSite(fn)));
-          if (!f && !snap.gathered.stackScan) needs.stackScan = true;
-          return f;
-        }, 'holder unknown');
-        break;
-      }
-    }
+    const res = resolveHolder(ctx, t, site, signatureOf(site));
     if (res) {
       waitsOn.set(k, res.id);
       const l = waitersOf.get(res.id);
@@ -260,6 +166,12 @@ export function analyze(snap: Snapshot, opts: AnalyzeOptions = {}): Analysis & {
     return w ? [`res:${w}`] : [];
   };
 
+  const endsBySignal = (k: string): boolean => {
+    const t = byKey.get(k);
+    const r = resources.get(waitsOn.get(k) ?? '');
+    // Interruptible sleep (S) of a user task: a kernel thread takes no signals.
+    return !!t && !t.isKernelThread && t.state === 'S' && !!r?.frees.includes('signal-waiter');
+  };
   const cycles: string[][] = [];
   const cycleNodes = new Set<string>();
   const rootsOf = new Map<string, Set<string>>();
@@ -283,6 +195,9 @@ export function analyze(snap: Snapshot, opts: AnalyzeOptions = {}): Analysis & {
     else {
       result = new Set();
       for (const n of next) for (const r of walk(n, [...stack, node])) result.add(r);
+      // A holder whose own wait a signal ends is what frees the waiters behind it: whatever its
+      // chain goes on to, signalling it releases what it holds (the rest of the walk only marks cycles).
+      if (node.startsWith('task:') && endsBySignal(node.slice(5))) result = new Set([node]);
     }
     rootMemo.set(node, result);
     return result;
@@ -297,7 +212,7 @@ export function analyze(snap: Snapshot, opts: AnalyzeOptions = {}): Analysis & {
     for (const node of roots) {
       let rc = rootIds.get(node);
       if (!rc) {
-        rc = makeRootCause(node, snap, resources, byKey, threadsOf, sites, opts, cycleNodes);
+        rc = makeRootCause(node, snap, resources, byKey, threadsOf, sites, opts, cycleNodes, endsBySignal);
         rootIds.set(node, rc);
         rootCauses.push(rc);
       }
@@ -345,7 +260,21 @@ export function analyze(snap: Snapshot, opts: AnalyzeOptions = {}): Analysis & {
       container: containerOf(t.detail?.cgroup),
       user: t.detail?.uid !== undefined ? snap.users[String(t.detail.uid)] ?? String(t.detail.uid) : undefined,
       isHolder,
+      killable: sites.has(k) ? signatureOf(sites.get(k)!).killable : undefined,
     });
+  }
+
+  // 6. The graph as data: every edge with what releases it and how sure the engine is.
+  const edges: WaitEdge[] = [];
+  for (const [k, rid] of waitsOn) {
+    const r = resources.get(rid)!;
+    const site = sites.get(k)!;
+    // The wait site comes from the task's own kernel stack; without a stack, from wchan alone.
+    const fromStack = !!byKey.get(k)?.detail?.stack?.length;
+    edges.push({ from: `task:${k}`, to: `res:${rid}`, kind: 'waits-on', frees: r.frees, confidence: fromStack ? 'certain' : 'likely', how: `${fromStack ? 'kernel stack' : 'wchan'}: ${site.site}` });
+  }
+  for (const r of resources.values()) {
+    for (const h of r.holders) edges.push({ from: `res:${r.id}`, to: `task:${h}`, kind: 'held-by', frees: r.frees, confidence: r.confidence, how: r.how });
   }
 
   if (!snap.stacksReadable) warnings.unshift('kernel stacks need root: showing state and wchan only (run wedgetop as root for wait sites and holders)');
@@ -355,31 +284,10 @@ export function analyze(snap: Snapshot, opts: AnalyzeOptions = {}): Analysis & {
     resources: [...resources.values()],
     rootCauses,
     cycles: cycles.map((c) => c.map((n) => n.replace(/^(task|res):/, ''))),
+    edges,
     warnings,
     needs,
   };
-}
-
-/**
- * The FUSE mount a waiter waits on: its fd or path (FUSE mounts only); else, when only one
- * connection has requests waiting (or only one FUSE mount exists), that one: a task exiting
- * with the file open has no fds left to tell.
- */
-function resolveFuse(t: Task, mounts: Mount[], snap: Snapshot): MountResolution {
-  const r = resolveTaskMount(t, mounts, { anyFd: true, only: isFuseMount });
-  if (r.mount) return r;
-  const fuse = mounts.filter(isFuseMount);
-  const busy = snap.fuseConnections.filter((c) => c.waiting > 0);
-  if (busy.length === 1) {
-    const m = fuse.find((x) => fuseConnectionOf(x) === busy[0]!.id);
-    if (m) return { mount: m, how: `the only FUSE connection with requests waiting (${busy[0]!.waiting})`, confidence: 'likely' };
-  }
-  if (fuse.length === 1) return { mount: fuse[0], how: 'the only FUSE mount', confidence: 'guess' };
-  return r;
-}
-
-function rank(c: string): number {
-  return c === 'certain' ? 3 : c === 'likely' ? 2 : 1;
 }
 
 function describeTask(t: Task | undefined, key: string, sites: Map<string, WaitSite>): string {
@@ -392,24 +300,24 @@ function describeTask(t: Task | undefined, key: string, sites: Map<string, WaitS
 function makeRootCause(
   node: string, snap: Snapshot, resources: Map<string, Resource>, byKey: Map<string, Task>,
   threadsOf: Map<number, Task[]>, sites: Map<string, WaitSite>, opts: AnalyzeOptions, cycleNodes: Set<string>,
+  endsBySignal: (k: string) => boolean,
 ): RootCause {
   const base = { blocked: 0, blockedTasks: [] as string[], chain: [] as string[], inCycle: cycleNodes.has(node) };
   if (node.startsWith('res:')) {
     const r = resources.get(node.slice(4))!;
-    if (r.kind === 'frozen-fs') {
-      const remedies: Remedy[] = r.mount
-        ? [{ action: 'thaw', mount: r.mount, command: `fsfreeze -u ${r.mount}`, risk: 'none for the data: writers simply continue; whoever froze it (a backup or snapshot job) loses its consistent point' }]
-        : [];
-      return { ...base, id: `frozen-fs:${r.mount ?? '?'}`, kind: 'frozen-fs', label: r.label, mount: r.mount, remedies };
+    const sure = { confidence: r.confidence, how: r.how };
+    if (r.remedy === 'thaw-mount') {
+      const remedies: Remedy[] = r.mount ? [{ action: 'thaw', mount: r.mount, command: `fsfreeze -u ${r.mount}`, risk: r.risk ?? '' }] : [];
+      return { ...base, ...sure, id: `frozen-fs:${r.mount ?? '?'}`, kind: 'frozen-fs', label: r.label, mount: r.mount, remedies };
     }
-    if (r.kind === 'fuse-conn' && r.connection !== undefined) {
+    if (r.remedy === 'fuse-abort' && r.connection !== undefined) {
       return {
-        ...base, id: `fuse:${r.connection}`, kind: 'fuse', label: `${r.label}: no daemon answers`, mount: r.mount,
-        remedies: [fuseAbort(r.connection)],
+        ...base, ...sure, id: `fuse:${r.connection}`, kind: 'fuse', label: `${r.label}: no daemon answers`, mount: r.mount,
+        remedies: [fuseAbort(r.connection, r.risk)],
       };
     }
-    if (r.id.startsWith('external:')) return { ...base, id: r.id, kind: 'external', label: r.label, remedies: [] };
-    return { ...base, id: `unknown:${r.id}`, kind: 'unknown', label: `${r.label}: holder unknown`, remedies: [] };
+    if (r.id.startsWith('external:')) return { ...base, ...sure, id: r.id, kind: 'external', label: r.label, remedies: [] };
+    return { ...base, ...sure, id: `unknown:${r.id}`, kind: 'unknown', label: `${r.label}: holder unknown`, remedies: [] };
   }
   const key = node.slice(5);
   const t = byKey.get(key);
@@ -417,21 +325,28 @@ function makeRootCause(
   const tid = Number(key.split('/')[1]);
   const remedies: Remedy[] = [];
   const proc = byKey.get(`${pid}/${pid}`) ?? t;
+  // What this task holds decides what may be offered: a row whose remedy is 'none' (a journal
+  // commit, block I/O) is not ended by killing whoever the engine guessed holds it.
+  const held = [...resources.values()].filter((r) => r.holders.includes(key) || (r.holderScope === 'process' && r.holders.includes(`${pid}/${pid}`)));
+  const best = held.reduce<Resource | undefined>((b, r) => (!b || rank(r.confidence) > rank(b.confidence) ? r : b), undefined);
+  const bySignal = endsBySignal(key);
+  const killable = bySignal || held.length === 0 || held.some((r) => r.remedy === 'kill-holder');
   const stopped = (threadsOf.get(pid) ?? []).some((x) => x.state === 'T' || x.state === 't');
   const refusal = killRefusal(pid, proc, snap.selfPid);
+  const guess = best?.confidence === 'guess' ? `; that it holds what the others wait on is a guess (${best.how})` : '';
   if (!refusal) {
-    if (stopped) remedies.push({ action: 'cont', pid, startTicks: proc?.startTicks, signal: 'SIGCONT', command: `kill -CONT ${pid}`, risk: 'resumes a stopped process; it may have been stopped on purpose (a debugger, job control)' });
-    remedies.push({
-      action: 'kill', pid, startTicks: proc?.startTicks, signal: 'SIGTERM',
-      command: `kill -TERM ${pid}; sleep ${((opts.killGraceMs ?? 3000) / 1000).toString()}; kill -KILL ${pid}`,
-      risk: `ends ${proc?.comm ?? 'the process'} (${pid}) and all its threads; a daemon may need restarting`,
-    });
+    if (stopped) remedies.push({ action: 'cont', pid, startTicks: proc?.startTicks, signal: 'SIGCONT', command: `kill -CONT ${pid}`, risk: `resumes a stopped process; it may have been stopped on purpose (a debugger, job control)${guess}` });
+    if (killable) {
+      remedies.push({
+        action: 'kill', pid, startTicks: proc?.startTicks, signal: 'SIGTERM',
+        command: `kill -TERM ${pid}; sleep ${((opts.killGraceMs ?? 3000) / 1000).toString()}; kill -KILL ${pid}`,
+        risk: `ends ${proc?.comm ?? 'the process'} (${pid}) and all its threads; a daemon may need restarting${guess}`,
+      });
+    }
   }
   // A daemon that holds a FUSE connection: aborting the connection is the other way out.
-  for (const r of resources.values()) {
-    if (r.kind === 'fuse-conn' && r.connection !== undefined && r.holders.includes(`${pid}/${pid}`)) remedies.push(fuseAbort(r.connection));
-  }
-  const viaFuse = [...resources.values()].some((r) => r.kind === 'fuse-conn' && r.holders.includes(`${pid}/${pid}`));
+  for (const r of held) if (r.remedy === 'fuse-abort' && r.connection !== undefined) remedies.push(fuseAbort(r.connection, r.risk));
+  const viaFuse = held.some((r) => r.remedy === 'fuse-abort');
   return {
     ...base,
     id: `task:${pid}`,
@@ -440,6 +355,10 @@ function makeRootCause(
     pid,
     tid,
     remedies,
+    confidence: best?.confidence ?? 'guess',
+    how: bySignal
+      ? `${best?.how ?? 'holds what the others wait on'}; its own wait is interruptible, so a signal to it frees them`
+      : best?.how ?? 'the end of the chain',
   };
 }
 
@@ -450,12 +369,8 @@ export function killRefusal(pid: number, t: Task | undefined, selfPid?: number):
   return undefined;
 }
 
-function fuseAbort(conn: number): Remedy {
-  return {
-    action: 'fuse-abort', connection: conn,
-    command: `echo 1 > /sys/fs/fuse/connections/${conn}/abort`,
-    risk: 'fails every pending request on that FUSE mount with ENOTCONN; the mount stays dead until remounted',
-  };
+function fuseAbort(conn: number, risk = ''): Remedy {
+  return { action: 'fuse-abort', connection: conn, command: `echo 1 > /sys/fs/fuse/connections/${conn}/abort`, risk };
 }
 
 function chainText(

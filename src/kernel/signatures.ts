@@ -8,7 +8,7 @@
 //   is what survives: the audit mutex is taken near the start of audit_receive, the backlog
 //   penalty sleep comes after the loop (6.18: +0x33/0x1b0 vs +0x127/0x1b0; seed: +0x28/0xc0,
 //   the holder's return address +0x57/0xc0).
-import type { ResourceKind } from '../model.js';
+import type { Release, ResourceKind } from '../model.js';
 
 export type FramePattern = string | RegExp;
 
@@ -19,8 +19,11 @@ export type HolderRule =
    * a thread inside audit_receive_msg is sending on an audit netlink socket, so its process owns one.
    */
   | { kind: 'stack-through'; funcs: string[]; among?: 'audit-socket-owners' }
-  /** The owner of the destination netlink socket whose receive buffer is full. */
-  | { kind: 'netlink-dest' }
+  /**
+   * The owner of the destination netlink socket whose receive buffer is full. A waiter whose stack
+   * passes through `auditVia` (or that is `auditComm`) sends to the registered audit daemon.
+   */
+  | { kind: 'netlink-dest'; auditVia: string[]; auditComm: string }
   /** The audit daemon registered with the kernel (owner of the audit netlink socket records go to). */
   | { kind: 'audit-daemon' }
   /** No task holds it: a mount frozen with FIFREEZE; resolved from what the waiter was writing to. */
@@ -34,6 +37,7 @@ export type HolderRule =
   /** The holder is outside this machine or not a task (NFS server, a device). */
   | { kind: 'none'; why: string };
 
+/** What wedgetop offers for the root cause a row's waiters end at (see Release for what frees them). */
 export type RemedyRule = 'kill-holder' | 'thaw-mount' | 'fuse-abort' | 'none';
 
 export interface Signature {
@@ -57,7 +61,17 @@ export interface Signature {
    */
   waitersInS?: 'fuse-pending';
   holder: HolderRule;
+  /**
+   * What releases a waiter of this row, in the order an admin would try them. 'signal-waiter'
+   * here means the waiter's own sleep is interruptible: a signal to it ends the wait, so when the
+   * waiter is itself a holder, it (not the end of its chain) is the root cause to act on.
+   */
+  frees: Release[];
+  /** Does SIGKILL to the waiter end this wait (TASK_KILLABLE / INTERRUPTIBLE), or stay pending? */
+  killable: boolean | 'unknown';
   remedy: RemedyRule;
+  /** The risk of the row's remedy, shown in the confirm dialog (kill risks are per process). */
+  risk?: string;
   /** What it means, for the admin at 3 a.m. */
   explain: string;
 }
@@ -95,6 +109,9 @@ export const SIGNATURES: Signature[] = [
     at: ['audit_receive'],
     offsetFraction: [0, 0.3],
     holder: { kind: 'stack-through', funcs: ['audit_receive_msg'], among: 'audit-socket-owners' },
+    frees: ['holder-leaves'],
+    // mutex_lock: TASK_UNINTERRUPTIBLE; a SIGKILL stays pending until the mutex is released.
+    killable: false,
     remedy: 'kill-holder',
     explain:
       'Waiting to take the audit control mutex in audit_receive (every audit netlink sender: PAM in sudo/cron/sshd, auditctl). ' +
@@ -107,6 +124,9 @@ export const SIGNATURES: Signature[] = [
     at: ['audit_receive'],
     offsetFraction: [0.3, 1],
     holder: { kind: 'audit-daemon' },
+    frees: ['owner-drains', 'timeout'],
+    // schedule_timeout in TASK_UNINTERRUPTIBLE, up to audit_backlog_wait_time.
+    killable: false,
     remedy: 'kill-holder',
     explain:
       'An audit netlink sender sleeping after its request because the audit queue is over audit_backlog_limit; ' +
@@ -118,7 +138,10 @@ export const SIGNATURES: Signature[] = [
     resource: 'netlink-socket',
     at: ['netlink_attachskb'],
     callers: [/^netlink_(unicast|sendskb)/, 'kauditd_send_queue', 'auditd_send_unicast_skb'],
-    holder: { kind: 'netlink-dest' },
+    holder: { kind: 'netlink-dest', auditVia: ['audit_receive_msg', 'kauditd_send_queue', 'auditd_send_unicast_skb', 'audit_send_reply_thread'], auditComm: 'kauditd' },
+    frees: ['signal-waiter', 'owner-drains'],
+    // netlink_attachskb sleeps TASK_INTERRUPTIBLE and returns on any pending signal.
+    killable: true,
     remedy: 'kill-holder',
     explain:
       'Sending to a netlink socket whose receive buffer is full (its owner stopped reading). ' +
@@ -132,7 +155,11 @@ export const SIGNATURES: Signature[] = [
     callers: WRITE_PATHS,
     notCallers: ['cpus_read_lock', /^cgroup_/, /^freeze_super/],
     holder: { kind: 'frozen-mount' },
+    frees: ['thaw'],
+    // percpu_rwsem_wait is uninterruptible: SIGKILL stays pending until the thaw (kernel-notes).
+    killable: false,
     remedy: 'thaw-mount',
+    risk: 'none for the data: writers simply continue; whoever froze it (a backup or snapshot job) loses its consistent point',
     explain:
       'Writing to a filesystem frozen with fsfreeze -f (or by a snapshot tool that never thawed it). ' +
       'No task holds it; nothing in /proc says a filesystem is frozen, so the mount is inferred from what the writers were writing to. ' +
@@ -144,6 +171,9 @@ export const SIGNATURES: Signature[] = [
     resource: 'audit-backlog',
     at: ['audit_log_start'],
     holder: { kind: 'audit-daemon' },
+    frees: ['owner-drains', 'timeout'],
+    // audit_log_start sleeps TASK_UNINTERRUPTIBLE up to audit_backlog_wait_time per record.
+    killable: false,
     remedy: 'kill-holder',
     explain:
       'Logging an audit record while the audit queue is over audit_backlog_limit: the task sleeps up to audit_backlog_wait_time per record. ' +
@@ -155,7 +185,11 @@ export const SIGNATURES: Signature[] = [
     resource: 'fuse-conn',
     at: ['request_wait_answer', /^fuse_(simple_request|wait_on_page_writeback|sync_writes|flush|fsync)/, '__fuse_simple_request', 'fuse_get_req'],
     holder: { kind: 'fuse-daemon' },
+    frees: ['daemon-answers', 'abort'],
+    // request_wait_answer: interruptible, then wait_event_killable.
+    killable: true,
     remedy: 'fuse-abort',
+    risk: 'fails every pending request on that FUSE mount with ENOTCONN; the mount stays dead until remounted',
     // request_wait_answer sleeps interruptibly until a signal arrives, then killably (D).
     waitersInS: 'fuse-pending',
     explain:
@@ -168,6 +202,9 @@ export const SIGNATURES: Signature[] = [
     resource: 'nfs-rpc',
     at: [/^rpc_wait_bit_killable/, /^nfs_wait_bit_killable/, /^__rpc_execute/, /^nfs4?_wait_/, 'rpc_wait_for_completion_task'],
     holder: { kind: 'none', why: 'the NFS server (or the network to it)' },
+    frees: ['external'],
+    // rpc_wait_bit_killable / nfs_wait_bit_killable.
+    killable: true,
     remedy: 'none',
     explain: 'Waiting for an NFS/RPC reply: the server or the network path is not answering. Nothing on this box holds it.',
   },
@@ -177,6 +214,9 @@ export const SIGNATURES: Signature[] = [
     resource: 'jbd2',
     at: [/^jbd2_log_wait_commit/, /^wait_transaction_locked/, /^jbd2_journal_(stop|start|lock_updates)/, /^add_transaction_credits/, /^start_this_handle/],
     holder: { kind: 'critical-section' },
+    frees: ['io-completes'],
+    // journal waits are TASK_UNINTERRUPTIBLE.
+    killable: false,
     remedy: 'none',
     explain: 'Waiting for the ext4 journal to commit; usually behind slow or failing block I/O on the device below.',
   },
@@ -186,6 +226,9 @@ export const SIGNATURES: Signature[] = [
     resource: 'mmap-lock',
     at: ['lock_mm_and_find_vma', 'do_user_addr_fault', /^mmap_(read|write)_lock/, 'vm_mmap_pgoff', /^__vm_munmap/, 'do_madvise'],
     holder: { kind: 'critical-section' },
+    frees: ['holder-leaves'],
+    // mmap_write_lock_killable / mmap_read_lock_killable on the syscall and fault paths since 5.x.
+    killable: true,
     remedy: 'none',
     explain: "Waiting for the process's address-space lock (mmap_lock), held by another thread of the same process or a /proc reader.",
   },
@@ -195,6 +238,9 @@ export const SIGNATURES: Signature[] = [
     resource: 'block-io',
     at: [/^blk_mq_get_tag/, /^folio_wait_bit/, /^folio_wait_writeback/, /^wait_on_page_bit/, /^__folio_lock/, /^__lock_page/, /^bit_wait_io/, /^blk_execute_rq/, /^submit_bio_wait/, /^__filemap_fdatawait/, /^filemap_fdatawait/],
     holder: { kind: 'none', why: 'the block device (slow, failing or throttled I/O)' },
+    frees: ['io-completes'],
+    // folio/page bit waits are TASK_UNINTERRUPTIBLE (io_schedule).
+    killable: false,
     remedy: 'none',
     explain: 'Waiting for block I/O to complete: the device below is slow, failing, or throttled.',
   },
@@ -204,6 +250,9 @@ export const SIGNATURES: Signature[] = [
     resource: 'unknown',
     at: ['msleep', 'ssleep', /^usleep_range/, 'fsleep', 'msleep_interruptible'],
     holder: { kind: 'self' },
+    frees: ['timeout'],
+    // msleep: TASK_UNINTERRUPTIBLE.
+    killable: false,
     remedy: 'kill-holder',
     explain:
       'Sleeping for a fixed time inside its own work (a driver or daemon polling): it waits for nobody. ' +
@@ -220,6 +269,8 @@ export const UNKNOWN_SIGNATURE: Signature = {
   resource: 'unknown',
   at: [],
   holder: { kind: 'critical-section' },
+  frees: ['holder-leaves'],
+  killable: 'unknown',
   remedy: 'kill-holder',
   explain:
     'A wait site wedgetop has no signature for. The best guess at the holder: the kernel hung-task report naming an owner, ' +

@@ -31,10 +31,13 @@ export interface JsonReport {
     signature?: string;
     waitsOn?: string;
     isHolder: boolean;
+    /** Would SIGKILL to this task end its wait ('unknown' for a wait site with no signature). */
+    killable?: boolean | 'unknown';
   }[];
   resources: Analysis['resources'];
   rootCauses: Analysis['rootCauses'];
   cycles: string[][];
+  edges: Analysis['edges'];
   warnings: string[];
 }
 
@@ -70,10 +73,12 @@ export function toJson(a: Analysis): JsonReport {
       signature: t.site?.signature,
       waitsOn: t.waitsOn,
       isHolder: t.isHolder,
+      killable: t.killable,
     })),
     resources: a.resources,
     rootCauses: a.rootCauses,
     cycles: a.cycles,
+    edges: a.edges,
     warnings: a.warnings,
   };
 }

@@ -46,10 +46,10 @@ export function textReport(a: Analysis): string {
   a.rootCauses.forEach((rc, i) => {
     out.push(` ${i + 1}. ${rc.blocked} task${rc.blocked === 1 ? '' : 's'} blocked by ${rc.label}${rc.inCycle ? '  [DEADLOCK CYCLE]' : ''}`);
     out.push(`    chain: ${rc.chain.join(' -> ')}`);
-    const res = a.resources.find((r) => rc.id.endsWith(r.id) || (rc.mount && r.mount === rc.mount));
-    if (res?.how) out.push(`    how:   ${res.how} [${res.confidence}]`);
+    if (rc.how) out.push(`    how:   ${rc.how} [${rc.confidence}]`);
     if (rc.remedies.length === 0) out.push('    fix:   no remedy wedgetop can apply');
-    for (const r of rc.remedies) out.push(`    fix:   ${r.command}    (wedgetop --fix ${rc.id} --yes)`);
+    // Each hint runs exactly the remedy on its line: the first is --fix's default, the others need --action.
+    rc.remedies.forEach((r, j) => out.push(`    fix:   ${r.command}    (wedgetop --fix ${rc.id}${j > 0 ? ` --action ${r.action}` : ''} --yes)`));
   });
   for (const c of a.cycles) out.push(`cycle: ${c.join(' -> ')} -> ${c[0]}`);
   out.push('', 'BLOCKED TASKS BY WAIT SITE');
@@ -57,6 +57,7 @@ export function textReport(a: Analysis): string {
     const t0 = ts[0]!;
     const res = a.resources.find((r) => r.id === t0.waitsOn);
     out.push('', `${t0.site?.signature ?? 'unclassified'} at ${t0.site?.site ?? t0.detail?.wchan ?? '?'} — ${ts.length} task${ts.length === 1 ? '' : 's'}${res ? ` waiting on ${res.label}` : ''}`);
+    if (t0.killable !== undefined) out.push(`  kill -9 of a waiter: ${t0.killable === 'unknown' ? 'unknown for this wait site' : t0.killable ? 'ends its wait' : 'stays pending until the wait ends (uninterruptible)'}`);
     out.push(`  ${pad('PID', 8)} ${pad('TID', 8)} ${pad('USER', 9)} ${pad('COMM', 16)} ${pad('S', 2)} ${pad('BLOCKED', 8)} HOLDER`);
     for (const t of ts) {
       const holders = res?.holders.length ? res.holders.join(',') : res?.id ?? '';

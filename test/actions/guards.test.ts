@@ -23,7 +23,7 @@ afterAll(() => tmpDirs.forEach((d) => fs.rmSync(d, { recursive: true, force: tru
 
 function killPlan(pid: number, startTicks: number): ActionPlan {
   return {
-    rootCause: { id: `task:${pid}`, kind: 'task', label: 'x', pid, tid: pid, blocked: 0, blockedTasks: [], chain: [], remedies: [], inCycle: false },
+    rootCause: { id: `task:${pid}`, kind: 'task', label: 'x', pid, tid: pid, blocked: 0, blockedTasks: [], chain: [], remedies: [], inCycle: false, confidence: 'certain', how: 'test' },
     remedy: { action: 'kill', pid, startTicks, signal: 'SIGTERM', command: `kill -TERM ${pid}`, risk: '' },
     target: `sleep (pid ${pid})`,
     command: `kill -TERM ${pid}`,

@@ -41,7 +41,7 @@ export function sweepWedges(): void {
   for (const name of fs.readdirSync(WEDGE_ROOT)) {
     const p = path.join(WEDGE_ROOT, name);
     // NAME-PID-TIME: a wedge of a test run that is still alive (another vitest) is not ours to sweep.
-    const owner = Number(/^[a-z]+-(\d+)-\d+/.exec(name)?.[1]);
+    const owner = Number(/^[a-z]+-(\d+)-/.exec(name)?.[1]);
     if (owner && owner !== process.pid && fs.existsSync(`/proc/${owner}`)) continue;
     if (name === 'action-log') {
       fs.rmSync(p, { recursive: true, force: true });

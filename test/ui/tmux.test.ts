@@ -9,6 +9,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(__dirname, '../..');
 const BUNDLE = path.join(ROOT, 'dist/wedgetop.mjs');
+// Typed at the shell prompt, whose cwd is ROOT: a relative path keeps the command line short
+// whatever the clone's path (a long one wrapped the line and split what the test looks for).
+const TYPED = 'dist/wedgetop.mjs';
 const hasTmux = ((): boolean => {
   try {
     execFileSync('tmux', ['-V'], { stdio: 'ignore' });
@@ -28,25 +31,30 @@ function tmux(sock: string, ...args: string[]): string {
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** A private tmux server with one `cols`x`rows` pane running sh, in the repository. */
-function session(cols = 100, rows = 30): { sock: string; screen: () => string; alt: () => string; keys: (...k: string[]) => void; until: (pred: (s: string) => boolean, what: string) => Promise<string> } {
+function session(cols = 100, rows = 30): {
+  sock: string; screen: () => string; joined: () => string; alt: () => string; keys: (...k: string[]) => void;
+  until: (pred: (s: string) => boolean, what: string, read?: () => string) => Promise<string>;
+} {
   const sock = `wt-test-${process.pid}-${n++}`;
   servers.push(sock);
   // CI=true, as on a CI runner or a build box: the screen must draw all the same (src/vendor/is-in-ci.ts).
   tmux(sock, '-f', '/dev/null', 'new-session', '-d', '-x', String(cols), '-y', String(rows), '-c', ROOT,
     `env CI=true LANG=C.UTF-8 WEDGETOP_ACTION_LOG_DIR=/dev/shm/wedgetop-tests/action-log PS1='wt$ ' sh`);
   const screen = (): string => tmux(sock, 'capture-pane', '-p');
+  // Wrapped lines joined: the shell's lines (prompt, echoed command) may wrap at any width.
+  const joined = (): string => tmux(sock, 'capture-pane', '-p', '-J');
   const alt = (): string => tmux(sock, 'display', '-p', '#{alternate_on}').trim();
   const keys = (...k: string[]): void => void tmux(sock, 'send-keys', ...k);
-  const until = async (pred: (s: string) => boolean, what: string): Promise<string> => {
+  const until = async (pred: (s: string) => boolean, what: string, read = screen): Promise<string> => {
     const end = Date.now() + 15_000;
     for (;;) {
-      const s = screen();
+      const s = read();
       if (pred(s)) return s;
       if (Date.now() > end) throw new Error(`timed out waiting for ${what}; screen:\n${s}`);
       await sleep(100);
     }
   };
-  return { sock, screen, alt, keys, until };
+  return { sock, screen, joined, alt, keys, until };
 }
 
 afterEach(() => {
@@ -66,7 +74,7 @@ describe.skipIf(!hasTmux)('in a real terminal (tmux)', () => {
     const t = session();
     try {
       await t.until((s) => s.includes('wt$'), 'shell prompt');
-      t.keys(`node --throw-deprecation ${BUNDLE} --replay test/fixtures/frozen-ext4`, 'Enter');
+      t.keys(`node --throw-deprecation ${TYPED} --replay test/fixtures/frozen-ext4`, 'Enter');
       const s = await t.until((x) => x.includes('F10Quit') && x.includes('/tmp/mnt1'), 'the TUI with data');
       expect(t.alt()).toBe('1');
       expect(s).toMatch(/5 blocked \[u\] thaw +frozen filesystem \/tmp\/mnt1/);
@@ -83,11 +91,11 @@ describe.skipIf(!hasTmux)('in a real terminal (tmux)', () => {
       await t.until((x) => !x.includes('Thaw /tmp/mnt1?') && x.includes('not run: fsfreeze -u /tmp/mnt1'), 'cancelled');
       t.keys('q');
       // The main screen is back as it was (the command line), with the shell's next prompt.
-      const back = await t.until((x) => !x.includes('F10Quit') && (x.match(/wt\$/g) ?? []).length >= 2, 'prompt after exit');
+      const back = await t.until((x) => !x.includes('F10Quit') && (x.match(/wt\$/g) ?? []).length >= 2, 'prompt after exit', t.joined);
       expect(t.alt()).toBe('0');
       expect(back).toContain('--replay test/fixtures/frozen-ext4');
       t.keys(`echo back-${process.pid}`, 'Enter');
-      const after = await t.until((x) => x.includes(`\nback-${process.pid}`), 'echo works');
+      const after = await t.until((x) => x.includes(`\nback-${process.pid}`), 'echo works', t.joined);
       expect(after).not.toContain('Error');
     } finally {
       tmux(t.sock, 'kill-server');
@@ -99,7 +107,7 @@ describe.skipIf(!hasTmux)('in a real terminal (tmux)', () => {
     const pidFile = path.join(os.tmpdir(), `wt-tmux-${process.pid}.pid`);
     try {
       await t.until((s) => s.includes('wt$'), 'shell prompt');
-      t.keys(`sh -c 'echo $$ > ${pidFile}; exec node ${BUNDLE} --replay test/fixtures/frozen-ext4'`, 'Enter');
+      t.keys(`sh -c 'echo $$ > ${pidFile}; exec node ${TYPED} --replay test/fixtures/frozen-ext4'`, 'Enter');
       await t.until((x) => x.includes('F10Quit') && x.includes('/tmp/mnt1'), 'the TUI with data');
       expect(t.alt()).toBe('1');
       const pid = Number(fs.readFileSync(pidFile, 'utf8'));
@@ -118,7 +126,7 @@ describe.skipIf(!hasTmux)('in a real terminal (tmux)', () => {
     const t = session(120, 40);
     try {
       await t.until((s) => s.includes('wt$'), 'shell prompt');
-      t.keys(`node ${BUNDLE} --replay test/fixtures/frozen-ext4`, 'Enter');
+      t.keys(`node ${TYPED} --replay test/fixtures/frozen-ext4`, 'Enter');
       await t.until((x) => x.includes('BLOCKED FOR'), 'wide layout');
       tmux(t.sock, 'resize-window', '-x', '80', '-y', '24');
       const s = await t.until((x) => x.includes('F10Quit') && !x.includes('BLOCKED FOR') && x.includes('BLOCKED'), 'narrow layout');

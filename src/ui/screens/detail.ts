@@ -63,6 +63,9 @@ export function detailLines(a: Analysis | undefined, key: string | undefined, ca
     out.push(kv('held by', hs.length ? hs.join(', ') + (res.holderScope === 'process' ? ' (the whole process)' : '') : 'no holder task', hs.length ? 'holder' : 'dim'));
     if (res.how) out.push(kv('how', `${res.how} [${res.confidence}]`, 'dim'));
   } else if (!t.waitsOn) out.push(kv('waits on', 'nothing known', 'dim'));
+  if (t.killable !== undefined) {
+    out.push(kv('kill -9', t.killable === 'unknown' ? 'unknown for this wait site' : t.killable ? 'ends this wait' : 'stays pending until the wait ends (uninterruptible)', 'dim'));
+  }
   if (t.isHolder) {
     const held = heldBy(a, t, idx);
     out.push(kv('holds', held.map((r) => `${r.label} (${waitersCount(a, r.id)} waiting)`).join('; ') || '?', 'holder'));
@@ -76,6 +79,7 @@ export function detailLines(a: Analysis | undefined, key: string | undefined, ca
     const n = (idx.rcIndex.get(rc.id) ?? 0) + 1;
     out.push(line(seg(`  ${n}. `, 'bold'), seg(rc.label, 'bold'), seg(` — blocks ${rc.blocked}`), seg(rc.inCycle ? '  DEADLOCK CYCLE' : '', 'deadlock')));
     rc.chain.forEach((c, i) => out.push({ ...line(seg(i === 0 ? '     ' : `   ${g.arrow} `, 'dim'), seg(c)), indent: 7 }));
+    out.push(kv('how sure', `${rc.confidence}: ${rc.how}`, rc.confidence === 'guess' ? 'warn' : 'dim'));
     out.push(plain(''));
     out.push(plain('Remedy', 'title'));
     if (rc.remedies.length === 0) out.push(plain('  none wedgetop can apply: the chain ends outside its reach', 'dim'));
