@@ -1,12 +1,47 @@
 // No task holds a frozen filesystem: the resource is the mount, inferred from what the waiter was
-// writing to (nothing in /proc marks a filesystem frozen, and probing one is unsafe).
-import type { HolderResolver } from './context.js';
+// writing to (nothing in /proc marks a filesystem frozen, and probing one is unsafe). Through an
+// overlay, the frozen superblock is the one under its upper directory; a loop device's worker
+// writes to its backing file, so its mount is the one holding that file.
+import type { Confidence, Mount, Task } from '../../model.js';
+import type { HolderResolver, RuleContext } from './context.js';
 import { rank } from './context.js';
 import type { HolderRule } from '../../kernel/signatures.js';
+import { loopOfWorker } from '../../kernel/devices.js';
 import { resolveTaskMount } from '../mounts.js';
+import { backingMountOf, loopByName, writableStoreOf } from '../backing.js';
+
+interface Found {
+  mount?: Mount;
+  how: string;
+  confidence: Confidence;
+}
+
+function frozenMountOf(ctx: RuleContext, t: Task): Found {
+  const mounts = ctx.mountsOf(t);
+  const r = resolveTaskMount(t, mounts);
+  if (r.mount) {
+    // A container's mount table may not show the mount under its overlay's upper directory:
+    // then look in the other namespaces' tables (the collector's own first).
+    const tables = [mounts, ctx.snap.blockDevices?.mounts ?? [], ...Object.values(ctx.snap.mounts)];
+    for (const table of tables) {
+      const below = writableStoreOf(r.mount, table);
+      if (below) return { mount: below.mount, how: `${r.how} -> ${below.how}`, confidence: r.confidence };
+    }
+    return r;
+  }
+  const loop = loopOfWorker(t.comm);
+  if (t.isKernelThread && loop) {
+    if (!ctx.snap.gathered.blockDevices) ctx.needs.blockDevices = true;
+    const dev = loopByName(ctx.snap, loop);
+    const below = dev ? backingMountOf(ctx.snap, dev) : undefined;
+    if (below) return { mount: below.mount, how: `${t.comm} writes ${loop}'s blocks to its backing file: ${below.how}`, confidence: 'likely' };
+    return { how: `${t.comm} writes ${loop}'s blocks to its backing file (${dev ? 'on no known mount' : 'loop device not read'})`, confidence: 'guess' };
+  }
+  return r;
+}
 
 export const frozenMount: HolderResolver<Extract<HolderRule, { kind: 'frozen-mount' }>> = (ctx, t, _site, sig) => {
-  const r = resolveTaskMount(t, ctx.mountsOf(t));
+  const r = frozenMountOf(ctx, t);
   const mp = r.mount?.mountPoint;
   const res = ctx.resource(sig, {
     id: `frozen-fs:${mp ?? '?'}`,

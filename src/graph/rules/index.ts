@@ -10,6 +10,7 @@ import { frozenMount } from './frozen-mount.js';
 import { fuseDaemon } from './fuse-daemon.js';
 import { criticalSection } from './critical-section.js';
 import { external, self } from './external.js';
+import { deviceIo, journal } from './device-io.js';
 
 type Resolvers = { [K in HolderRule['kind']]: HolderResolver<Extract<HolderRule, { kind: K }>> };
 
@@ -22,6 +23,8 @@ export const HOLDER_RESOLVERS: Resolvers = {
   'critical-section': criticalSection,
   self,
   none: external,
+  'device-io': deviceIo,
+  journal,
 };
 
 export function resolveHolder(ctx: RuleContext, t: Task, site: WaitSite, sig: Signature): Resource | undefined {
