@@ -1,0 +1,94 @@
+// The storage families on recorded real wedges (test/real/storage.test.ts builds them live) and
+// the "store below" rules on small hand-made mount tables: overlay upperdir with mountinfo's
+// escapes, a loop device's backing file, a journal thread's device.
+import { describe, expect, it } from 'vitest';
+import * as fs from 'node:fs';
+import { analyzeDir } from '../support/replay.js';
+import { parseMountinfo } from '../../src/procfs/parse.js';
+import { backingMountOf, overlayUpperDir, writableStoreOf } from '../../src/graph/backing.js';
+import { deviceOfJournalThread, journalThreadMatches, loopOfWorker } from '../../src/kernel/devices.js';
+import type { Snapshot } from '../../src/model.js';
+
+interface GroundTruth {
+  family: string;
+  expect: { rootCauseId: string; remedyAction: string | null; remedyCommand?: string; blockedAtLeast: number };
+}
+
+const FAMILIES = ['frozen-fs-xfs', 'frozen-fs-btrfs', 'stacked-loop-frozen', 'overlay-upper-frozen'];
+
+describe.each(FAMILIES)('recorded wedge %s', (family) => {
+  const dir = `test/fixtures/${family}`;
+  const truth = JSON.parse(fs.readFileSync(`${dir}/ground-truth.json`, 'utf8')) as GroundTruth;
+  const a = analyzeDir(dir);
+
+  it('ranks the recorded root cause first, with the remedy that freed every task', () => {
+    const top = a.rootCauses[0]!;
+    expect(top.id).toBe(truth.expect.rootCauseId);
+    expect(top.remedies[0]?.action ?? null).toBe(truth.expect.remedyAction);
+    expect(top.remedies[0]?.command).toBe(truth.expect.remedyCommand);
+    expect(top.blocked).toBeGreaterThanOrEqual(truth.expect.blockedAtLeast);
+  });
+});
+
+describe('stacked: a loop image on a frozen xfs', () => {
+  const a = analyzeDir('test/fixtures/stacked-loop-frozen');
+  const byComm = (re: RegExp) => a.tasks.filter((t) => re.test(t.comm));
+
+  it('follows writers above through the journal thread and the loop worker to the frozen mount', () => {
+    const top = a.rootCauses[0]!;
+    const [jbd2] = byComm(/^jbd2\/loop1-/);
+    const [worker] = byComm(/^kworker\/.*\+loop1$/);
+    expect(jbd2?.waitsOn).toBe('blockdev:loop1');
+    expect(worker?.waitsOn).toBe(top.id);
+    for (const t of byComm(/^frz-/)) expect(['blockdev:loop1', 'journal:loop1'], t.comm).toContain(t.waitsOn);
+    expect(top.chain.join(' -> ')).toMatch(/ext4 journal of loop1 -> held by jbd2\/loop1-8.* -> I\/O on \/dev\/loop1 .* -> held by kworker\/.*\+loop1.* -> frozen filesystem /);
+  });
+
+  it('says the sync(2) waiter was pinned on the loop device by a guess', () => {
+    const sync = byComm(/^frz-sync$/)[0]!;
+    expect(sync.waitsOn).toBe('blockdev:loop1');
+    expect(a.resources.find((r) => r.id === 'blockdev:loop1')?.how).not.toMatch(/^sync/);
+  });
+});
+
+const mi = (lines: string[]) => parseMountinfo(lines.join('\n'));
+
+describe('the store below a mount', () => {
+  const mounts = mi([
+    '1 0 254:0 / / rw - ext4 /dev/vda rw',
+    '45 1 7:0 / /srv/base rw,relatime - xfs /dev/loop0 rw,inode64',
+    '46 1 7:3 / /srv/base/deep rw - ext4 /dev/loop3 rw',
+    '48 1 0:40 / /srv/ovl rw,relatime - overlay overlay rw,lowerdir=/srv/base/lower,upperdir=/srv/base/upper\\040dir\\054x,workdir=/srv/base/work,uuid=on',
+    '49 1 0:41 / /srv/ovl2 rw - overlay overlay rw,lowerdir=/l,upperdir=/srv/ovl/u,workdir=/srv/ovl/w',
+  ]);
+
+  it('reads upperdir from the superblock options, undoing mountinfo escapes (space, comma)', () => {
+    expect(overlayUpperDir(mounts[3]!)).toBe('/srv/base/upper dir,x');
+    expect(overlayUpperDir(mounts[1]!)).toBeUndefined();
+  });
+
+  it('an overlay writes to the mount holding its upper directory (longest prefix), through overlays on overlays', () => {
+    expect(writableStoreOf(mounts[3]!, mounts)?.mount.mountPoint).toBe('/srv/base');
+    const two = writableStoreOf(mounts[4]!, mounts)!;
+    expect(two.mount.mountPoint).toBe('/srv/base');
+    expect(two.how).toBe('overlay /srv/ovl2 upperdir /srv/ovl/u -> mount /srv/ovl -> overlay /srv/ovl upperdir /srv/base/upper dir,x -> mount /srv/base');
+    expect(writableStoreOf(mounts[1]!, mounts)).toBeUndefined();
+  });
+
+  it("a loop device's backing file is on the mount with the longest prefix (a deleted file still counts)", () => {
+    const snap = { blockDevices: { loops: [], mounts } } as unknown as Snapshot;
+    expect(backingMountOf(snap, { name: 'loop1', majMin: '7:1', backingFile: '/srv/base/deep/img (deleted)' })?.mount.mountPoint).toBe('/srv/base/deep');
+    expect(backingMountOf(snap, { name: 'loop2', majMin: '7:2', backingFile: '/srv/base/x.img' })?.mount.mountPoint).toBe('/srv/base');
+  });
+
+  it('names the device of a journal thread and of a loop worker from their comm', () => {
+    expect(deviceOfJournalThread('jbd2/loop1-8')).toBe('loop1');
+    expect(deviceOfJournalThread('jbd2/dm-0-8')).toBe('dm-0');
+    expect(loopOfWorker('kworker/u8:1+loop1')).toBe('loop1');
+    // "-loop1": it ran loop1's work before, it is not running it now.
+    expect(loopOfWorker('kworker/u8:1-loop1')).toBeUndefined();
+    // comm is cut at 15 characters: jbd2/nvme0n1p12-8 shows as jbd2/nvme0n1p12.
+    expect(journalThreadMatches('jbd2/nvme0n1p12', 'nvme0n1p12')).toBe(true);
+    expect(journalThreadMatches('jbd2/loop1-8', 'loop10')).toBe(false);
+  });
+});
