@@ -44,10 +44,10 @@ describe('stacked: a loop image on a frozen xfs', () => {
     expect(top.chain.join(' -> ')).toMatch(/ext4 journal of loop1 -> held by jbd2\/loop1-8.* -> I\/O on \/dev\/loop1 .* -> held by kworker\/.*\+loop1.* -> frozen filesystem /);
   });
 
-  it('says the sync(2) waiter was pinned on the loop device by a guess', () => {
-    const sync = byComm(/^frz-sync$/)[0]!;
-    expect(sync.waitsOn).toBe('blockdev:loop1');
-    expect(a.resources.find((r) => r.id === 'blockdev:loop1')?.how).not.toMatch(/^sync/);
+  it('says how the loop worker was found to hold the I/O, and how sure that is', () => {
+    const held = a.edges.find((e) => e.from === 'res:blockdev:loop1' && e.kind === 'held-by')!;
+    expect(held.confidence).toBe('likely');
+    expect(held.how).toMatch(/runs loop1's I\/O and is blocked \(\/sys\/block\/loop1\/loop\/backing_file \S+\/upper\.img -> mount /);
   });
 });
 
