@@ -3,7 +3,8 @@
 // escapes, a loop device's backing file, a journal thread's device.
 import { describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
-import { analyzeDir } from '../support/replay.js';
+import { analyzeDir, replay } from '../support/replay.js';
+import { analyze } from '../../src/graph/analyze.js';
 import { parseMountinfo } from '../../src/procfs/parse.js';
 import { backingMountOf, overlayUpperDir, writableStoreOf } from '../../src/graph/backing.js';
 import { deviceOfJournalThread, journalThreadMatches, loopOfWorker } from '../../src/kernel/devices.js';
@@ -90,5 +91,21 @@ describe('the store below a mount', () => {
     // comm is cut at 15 characters: jbd2/nvme0n1p12-8 shows as jbd2/nvme0n1p12.
     expect(journalThreadMatches('jbd2/nvme0n1p12', 'nvme0n1p12')).toBe(true);
     expect(journalThreadMatches('jbd2/loop1-8', 'loop10')).toBe(false);
+  });
+});
+
+describe('an overlay whose upper directory is on no mount wedgetop can see (a container namespace)', () => {
+  it('offers no fsfreeze on the overlay itself (it fails with EOPNOTSUPP) and says where the thaw must go', () => {
+    const snap = replay('test/fixtures/overlay-upper-frozen');
+    const truth = JSON.parse(fs.readFileSync('test/fixtures/overlay-upper-frozen/ground-truth.json', 'utf8')) as GroundTruth;
+    // What a container's own mount table shows: its overlay, not the host mount under upperdir.
+    for (const ns of Object.keys(snap.mounts)) snap.mounts[ns] = snap.mounts[ns]!.filter((m) => m.fsType === 'overlay');
+    expect(truth.expect.rootCauseId).toMatch(/^frozen-fs:\//);
+    const a = analyze(snap);
+    const top = a.rootCauses[0]!;
+    expect(top.id).toBe('frozen-fs:?');
+    expect(top.remedies).toEqual([]);
+    expect(top.how).toMatch(/an overlay; the filesystem under its upperdir .*\/upper dir is on no mount read here: thaw that one/);
+    expect(a.rootCauses.some((rc) => rc.remedies.some((r) => r.command?.includes('/ovl')))).toBe(false);
   });
 });

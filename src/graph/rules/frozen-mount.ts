@@ -8,7 +8,7 @@ import { rank } from './context.js';
 import type { HolderRule } from '../../kernel/signatures.js';
 import { loopOfWorker } from '../../kernel/devices.js';
 import { resolveTaskMount } from '../mounts.js';
-import { backingMountOf, loopByName, writableStoreOf } from '../backing.js';
+import { backingMountOf, loopByName, overlayUpperDir, writableStoreOf } from '../backing.js';
 
 interface Found {
   mount?: Mount;
@@ -26,6 +26,13 @@ function frozenMountOf(ctx: RuleContext, t: Task): Found {
     for (const table of tables) {
       const below = writableStoreOf(r.mount, table);
       if (below) return { mount: below.mount, how: `${r.how} -> ${below.how}`, confidence: r.confidence };
+    }
+    // fsfreeze on an overlay fails (EOPNOTSUPP): never offer it; say where the thaw must go.
+    const upper = overlayUpperDir(r.mount);
+    if (upper !== undefined || r.mount.fsType === 'overlay') {
+      // The collector's own mount table (read with the block devices) may show the host mount.
+      if (!ctx.snap.gathered.blockDevices) ctx.needs.blockDevices = true;
+      return { how: `${r.how}: an overlay; the filesystem under its upperdir ${upper ?? '(not shown)'} is on no mount read here: thaw that one`, confidence: 'guess' };
     }
     return r;
   }
