@@ -21,7 +21,7 @@
 # mkdir, mmap (store to a MAP_SHARED page mapped before the freeze), logd (auditd-sim, a log
 # daemon appending every 100 ms).
 # stacked kinds (on STATEDIR/top): fsync (write + fsync: waits for writeback), direct
-# (O_DIRECT write: waits for its bio), sync (sync(2)), jsync (mkdir + fsync of the directory:
+# (O_DIRECT write: waits for its bio), sync (syncfs(2) of the upper ext4), jsync (mkdir + fsync of the directory:
 # waits for the journal commit), meta (mkdir every 100 ms: waits on the stuck journal).
 # down: thaw (always, errors ignored), kill + reap writers, umount the upper layer and the
 # mount, detach the loop devices, remove STATEDIR.  Idempotent, safe after a failed/killed up.
@@ -85,8 +85,12 @@ elif kind == "direct":
     buf = mmap.mmap(-1, 4096); buf.write(b"d" * 4096)  # page-aligned, as O_DIRECT needs
     ready(); go(); os.write(fd, buf)
 elif kind == "sync":
+    # syncfs(2) of this filesystem, not sync(2): a sync(2) would also wait on any other wedge
+    # up on the machine, and could outlive the thaw of ours.
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
     fd = os.open(mnt + "/data/sync.dat", A, 0o644)
-    ready(); go(); os.write(fd, b"s" * 65536); os.sync()
+    ready(); go(); os.write(fd, b"s" * 65536); libc.syncfs(fd)
 elif kind == "jsync":
     d = os.open(mnt + "/data", os.O_RDONLY | os.O_DIRECTORY)
     ready(); go(); os.mkdir(mnt + "/data/jsync-dir"); os.fsync(d)
