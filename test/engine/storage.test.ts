@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import { analyzeDir, replay } from '../support/replay.js';
 import { analyze } from '../../src/graph/analyze.js';
-import { parseMountinfo } from '../../src/procfs/parse.js';
+import { parseMountinfo, parseStack } from '../../src/procfs/parse.js';
 import { backingMountOf, overlayUpperDir, writableStoreOf } from '../../src/graph/backing.js';
 import { deviceOfJournalThread, journalThreadMatches, loopOfWorker } from '../../src/kernel/devices.js';
 import type { Snapshot } from '../../src/model.js';
@@ -107,5 +107,38 @@ describe('an overlay whose upper directory is on no mount wedgetop can see (a co
     expect(top.remedies).toEqual([]);
     expect(top.how).toMatch(/an overlay; the filesystem under its upperdir .*\/upper dir is on no mount read here: thaw that one/);
     expect(a.rootCauses.some((rc) => rc.remedies.some((r) => r.command?.includes('/ovl')))).toBe(false);
+  });
+});
+
+describe('I/O on a loop device whose worker is not (yet) blocked', () => {
+  it('goes to the backing mount when writers of that mount wait on its freeze, and says it is a guess', () => {
+    // The recorded frozen xfs, plus an ext4 on a loop device whose image is on that xfs, and an
+    // fsync on it waiting for writeback. No loop worker is in D: the other writers are the evidence.
+    const snap = replay('test/fixtures/frozen-fs-xfs');
+    const truth = JSON.parse(fs.readFileSync('test/fixtures/frozen-fs-xfs/ground-truth.json', 'utf8')) as GroundTruth;
+    const base = truth.expect.rootCauseId.replace(/^frozen-fs:/, '');
+    const writer = snap.tasks.find((t) => t.comm === 'frz-write')!;
+    const ns = writer.detail!.mntNs!;
+    snap.mounts[ns] = [...snap.mounts[ns]!, ...parseMountinfo('999 1 7:9 / /srv/top rw - ext4 /dev/loop9 rw')];
+    snap.blockDevices = { loops: [{ name: 'loop9', majMin: '7:9', backingFile: `${base}/upper.img` }], mounts: snap.mounts[ns]! };
+    snap.gathered.blockDevices = true;
+    snap.tasks.push({
+      ...writer, pid: 999_999, tid: 999_999, comm: 'vm-fsync',
+      detail: {
+        ...writer.detail!,
+        stack: parseStack('[<0>] folio_wait_bit+0x120/0x250\n[<0>] folio_wait_writeback+0x2a/0x90\n[<0>] __filemap_fdatawait_range+0xac/0x110\n[<0>] ext4_sync_file+0xa0/0x2f0\n'),
+        wchan: 'folio_wait_bit',
+        syscall: { nr: 74, args: ['0x3', '0x0', '0x0', '0x0', '0x0', '0x0'] },
+        fds: [{ fd: 3, target: '/srv/top/disk.dat', mntId: 999 }],
+      },
+    });
+    const a = analyze(snap);
+    const t = a.tasks.find((x) => x.comm === 'vm-fsync')!;
+    expect(t.waitsOn).toBe(truth.expect.rootCauseId);
+    expect(a.rootCauses[0]!.id).toBe(truth.expect.rootCauseId);
+    expect(a.rootCauses[0]!.blockedTasks).toContain('999999/999999');
+    // Without the other writers' evidence, nothing says the xfs is frozen: the device stays the answer.
+    snap.tasks = snap.tasks.filter((x) => x.comm === 'vm-fsync');
+    expect(analyze(snap).tasks[0]!.waitsOn).toBe('blockdev:loop9');
   });
 });

@@ -11,6 +11,10 @@ import { taskKey } from '../holders.js';
 import { backingMountOf, deviceOfTask, loopByName, type DeviceOfTask } from '../backing.js';
 import { criticalSection } from './critical-section.js';
 import { syscallName } from '../../kernel/syscalls.js';
+import { SIGNATURE_BY_ID } from '../../kernel/signatures.js';
+import { frozenMountPoints, frozenResource } from './frozen-mount.js';
+
+const FROZEN_FS_ROW = 'frozen-fs';
 
 /** Loop workers in D, by loop device (built once per analysis). */
 function stuckLoopWorkers(ctx: RuleContext): Map<string, Task[]> {
@@ -53,6 +57,19 @@ export const deviceIo: HolderResolver<Extract<HolderRule, { kind: 'device-io' }>
   }
   const below = backingMountOf(ctx.snap, loop);
   const workers = stuckLoopWorkers(ctx).get(loop.name) ?? [];
+  if (!workers.length && below) {
+    // No loop worker shows it, but writers of the backing mount wait on its freeze: that is
+    // what this I/O waits for too (the loop worker will block there as soon as it runs).
+    const frozen = frozenMountPoints(ctx).get(below.mount.mountPoint);
+    const frozenSig = SIGNATURE_BY_ID.get(FROZEN_FS_ROW);
+    if (frozen && frozenSig) {
+      return frozenResource(ctx, frozenSig, {
+        mount: frozen.mount,
+        how: `${d.how} -> ${below.how}, where writers wait on the freeze (${frozen.how})`,
+        confidence: 'guess',
+      });
+    }
+  }
   return ctx.resource(sig, {
     id: `blockdev:${loop.name}`,
     label: `I/O on /dev/${loop.name} (backing file ${loop.backingFile}${below ? ` on ${below.mount.mountPoint}` : ''})`,

@@ -2,10 +2,13 @@
 // writing to (nothing in /proc marks a filesystem frozen, and probing one is unsafe). Through an
 // overlay, the frozen superblock is the one under its upper directory; a loop device's worker
 // writes to its backing file, so its mount is the one holding that file.
-import type { Confidence, Mount, Task } from '../../model.js';
+import type { Confidence, Mount, Resource, Task } from '../../model.js';
 import type { HolderResolver, RuleContext } from './context.js';
 import { rank } from './context.js';
-import type { HolderRule } from '../../kernel/signatures.js';
+import type { HolderRule, Signature } from '../../kernel/signatures.js';
+
+/** The row whose waiters show a mount is frozen. */
+const FROZEN_FS = 'frozen-fs';
 import { loopOfWorker } from '../../kernel/devices.js';
 import { resolveTaskMount } from '../mounts.js';
 import { backingMountOf, loopByName, overlayUpperDir, writableStoreOf } from '../backing.js';
@@ -16,7 +19,7 @@ interface Found {
   confidence: Confidence;
 }
 
-function frozenMountOf(ctx: RuleContext, t: Task): Found {
+export function frozenMountOf(ctx: RuleContext, t: Task): Found {
   const mounts = ctx.mountsOf(t);
   const r = resolveTaskMount(t, mounts);
   if (r.mount) {
@@ -47,8 +50,11 @@ function frozenMountOf(ctx: RuleContext, t: Task): Found {
   return r;
 }
 
-export const frozenMount: HolderResolver<Extract<HolderRule, { kind: 'frozen-mount' }>> = (ctx, t, _site, sig) => {
-  const r = frozenMountOf(ctx, t);
+export const frozenMount: HolderResolver<Extract<HolderRule, { kind: 'frozen-mount' }>> = (ctx, t, _site, sig) =>
+  frozenResource(ctx, sig, frozenMountOf(ctx, t));
+
+/** The resource of a frozen mount, with the surest evidence any of its waiters gave. */
+export function frozenResource(ctx: RuleContext, sig: Signature, r: Found): Resource {
   const mp = r.mount?.mountPoint;
   const res = ctx.resource(sig, {
     id: `frozen-fs:${mp ?? '?'}`,
@@ -61,4 +67,22 @@ export const frozenMount: HolderResolver<Extract<HolderRule, { kind: 'frozen-mou
     res.confidence = r.confidence;
   }
   return res;
-};
+}
+
+/**
+ * Mount points that writers are waiting to write to because they are frozen (built once per
+ * analysis, on first use): the evidence that a mount is frozen when no loop worker shows it.
+ */
+export function frozenMountPoints(ctx: RuleContext): Map<string, Found> {
+  let m = ctx.memo.get('frozen-mount-points') as Map<string, Found> | undefined;
+  if (!m) {
+    m = new Map();
+    for (const k of ctx.waiting) {
+      if (ctx.sites.get(k)?.signature !== FROZEN_FS) continue;
+      const f = frozenMountOf(ctx, ctx.byKey.get(k)!);
+      if (f.mount && !m.has(f.mount.mountPoint)) m.set(f.mount.mountPoint, f);
+    }
+    ctx.memo.set('frozen-mount-points', m);
+  }
+  return m;
+}
