@@ -99,6 +99,11 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
     spec.set(o, v);
   }
   if (o.record && o.replay) throw new UsageError('--record and --replay do not go together');
+  // Contradictory modes are refused rather than one silently winning over the other.
+  if (o.once && o.json) throw new UsageError('--once and --json are two reports: choose one');
+  if (o.prometheus && (o.once || o.json)) throw new UsageError('--prometheus writes its file and prints no report: drop --once / --json');
+  if (o.fix && (o.once || o.json || o.prometheus || o.record)) throw new UsageError('--fix prints its own plan and outcome: it does not go with --once, --json, --prometheus or --record');
+  if (o.log && (o.once || o.json || o.prometheus || o.fix)) throw new UsageError('--log is the live view\'s debug log: it does nothing with --once, --json, --prometheus or --fix');
   if ((o.yes || o.action) && !o.fix) throw new UsageError('--yes and --action only go with --fix');
   return o;
 }
@@ -128,6 +133,7 @@ interface ReplayMeta {
 
 function replayMeta(dir: string): ReplayMeta {
   const p = path.join(dir, 'meta.json');
+  if (!fs.existsSync(dir)) throw new UsageError(`--replay ${dir}: no such directory`);
   if (!fs.existsSync(path.join(dir, 'proc'))) throw new UsageError(`${dir} is not a wedgetop snapshot directory (no proc/ in it)`);
   try {
     return JSON.parse(fs.readFileSync(p, 'utf8')) as ReplayMeta;

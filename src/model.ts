@@ -170,6 +170,8 @@ export type ResourceKind =
   | 'jbd2'
   | 'mmap-lock'
   | 'lock'
+  | 'memcg'
+  | 'netdev-refs'
   | 'unknown';
 
 export type Confidence = 'certain' | 'likely' | 'guess';
@@ -245,6 +247,8 @@ export interface Resource {
   remedy: 'kill-holder' | 'thaw-mount' | 'fuse-abort' | 'none';
   /** The row's remedy risk text, when it has one. */
   risk?: string;
+  /** What an expert would do that wedgetop does not run (see RootCause.advice). */
+  advice?: string;
 }
 
 export interface AnalyzedTask extends Task {
@@ -253,6 +257,8 @@ export interface AnalyzedTask extends Task {
   /** Resource id this task waits on. */
   waitsOn?: string;
   blockedForMs?: number;
+  /** blockedForMs is only "since wedgetop first saw it blocked" (no off-CPU time): a lower bound. */
+  blockedForMin?: boolean;
   container?: string;
   user?: string;
   isHolder: boolean;
@@ -277,6 +283,11 @@ export interface RootCause {
   /** How sure the engine is of the weakest hop from the waiters to this root, and that hop's evidence. */
   confidence: Confidence;
   how: string;
+  /**
+   * Advice only: what an expert would do here that wedgetop never runs (no key, no --fix): bring
+   * an NFS server back, `umount -f -l`, raise memory.max. Printed next to the remedies.
+   */
+  advice?: string;
 }
 
 export interface Analysis {

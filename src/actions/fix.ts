@@ -27,8 +27,9 @@ export async function runFix(o: Options & { fix: string; action?: RemedyAction }
   const say = (m: string): void => void process.stderr.write(`${m}\n`);
   try {
     if (!src.live && !o.dryRun) {
-      err('a replayed snapshot describes another moment (maybe another machine): --fix with --replay only with --dry-run');
-      return 2;
+      // As in the TUI: a replay's PIDs and mounts describe another moment, so it only shows the plan.
+      say('a replayed snapshot describes another moment (maybe another machine): dry run only');
+      o = { ...o, dryRun: true };
     }
     const a = analyze(await src.next(), { killGraceMs: o.graceMs });
     const ctx = { selfPid: process.pid, collectorPid: src.client?.pid, readOnly: o.readOnly };
@@ -55,7 +56,7 @@ export async function runFix(o: Options & { fix: string; action?: RemedyAction }
     const log = new ActionLog();
     if (log.problem) err(log.problem);
     const actedAt = Date.now();
-    const res = await execute(plan, { ctx, dryRun: o.dryRun, graceMs: o.graceMs, log, onStep: (m) => say(`  ${m}`) });
+    const res = await execute(plan, { ctx, dryRun: o.dryRun, graceMs: o.graceMs, log, onStep: (m) => say(`  ${m}`), replayOf: src.live ? undefined : o.replay });
     if (o.dryRun) return 0;
     if (!res.ok && !/still D/.test(res.message)) return 2;
     const f = await followUp(plan, () => src.next(), followMs, undefined, actedAt);

@@ -88,6 +88,8 @@ export interface RunOptions {
   graceMs: number;
   log: ActionLog;
   onStep?: (msg: string) => void;
+  /** The snapshot directory the plan was made from: a dry run of a replay says so in the log. */
+  replayOf?: string;
   /** Test hook: replaces kill(2). */
   kill?: (pid: number, sig: NodeJS.Signals) => void;
 }
@@ -129,7 +131,7 @@ export async function execute(plan: ActionPlan, o: RunOptions): Promise<RunResul
   const r = plan.remedy;
   const step = (m: string): void => o.onStep?.(m);
   const done = (ok: boolean, message: string): RunResult => {
-    o.log.append({ action: r.action, target: plan.target, command: plan.command, result: message });
+    o.log.append({ action: r.action, target: o.replayOf ? `${plan.target} (in the replayed snapshot ${o.replayOf})` : plan.target, command: plan.command, result: message });
     step(message);
     return { ok, message };
   };

@@ -257,6 +257,7 @@ export function analyze(snap: Snapshot, opts: AnalyzeOptions = {}): Analysis & {
       site: sites.get(k),
       waitsOn: waitsOn.get(k),
       blockedForMs: off !== undefined ? off : first !== undefined ? Math.max(0, now - first) : undefined,
+      blockedForMin: off === undefined && first !== undefined ? true : undefined,
       container: containerOf(t.detail?.cgroup),
       user: t.detail?.uid !== undefined ? snap.users[String(t.detail.uid)] ?? String(t.detail.uid) : undefined,
       isHolder,
@@ -305,7 +306,7 @@ function makeRootCause(
   const base = { blocked: 0, blockedTasks: [] as string[], chain: [] as string[], inCycle: cycleNodes.has(node) };
   if (node.startsWith('res:')) {
     const r = resources.get(node.slice(4))!;
-    const sure = { confidence: r.confidence, how: r.how };
+    const sure = { confidence: r.confidence, how: r.how, ...(r.advice !== undefined ? { advice: r.advice } : {}) };
     if (r.remedy === 'thaw-mount') {
       const remedies: Remedy[] = r.mount ? [{ action: 'thaw', mount: r.mount, command: `fsfreeze -u ${r.mount}`, risk: r.risk ?? '' }] : [];
       return { ...base, ...sure, id: `frozen-fs:${r.mount ?? '?'}`, kind: 'frozen-fs', label: r.label, mount: r.mount, remedies };
@@ -347,6 +348,8 @@ function makeRootCause(
   // A daemon that holds a FUSE connection: aborting the connection is the other way out.
   for (const r of held) if (r.remedy === 'fuse-abort' && r.connection !== undefined) remedies.push(fuseAbort(r.connection, r.risk));
   const viaFuse = held.some((r) => r.remedy === 'fuse-abort');
+  // The advice of what it holds (an rtnl holder: what to do when SIGKILL only queues).
+  const advice = best?.advice ?? held.find((r) => r.advice !== undefined)?.advice;
   return {
     ...base,
     id: `task:${pid}`,
@@ -359,6 +362,7 @@ function makeRootCause(
     how: bySignal
       ? `${best?.how ?? 'holds what the others wait on'}; its own wait is interruptible, so a signal to it frees them`
       : best?.how ?? 'the end of the chain',
+    ...(advice !== undefined ? { advice } : {}),
   };
 }
 

@@ -34,8 +34,20 @@ export type HolderRule =
   | { kind: 'critical-section' }
   /** Not waiting for anything another task holds: the task itself is busy (a timed sleep inside its work). */
   | { kind: 'self' }
-  /** The holder is outside this machine or not a task (NFS server, a device). */
-  | { kind: 'none'; why: string }
+  /**
+   * A lock /proc cannot name the owner of (rtnl_mutex, cgroup_mutex): one resource for every
+   * waiter of `lock`, whatever its wait site. Holder: the kernel's hung-task "blocked on a mutex
+   * likely owned by" report for any of its waiters, else a task whose stack passes through one of
+   * `inside` (functions that run with the lock held) without waiting for it (a guess).
+   */
+  | { kind: 'lock-owner'; lock: string; inside: string[] }
+  /**
+   * The holder is outside this machine or not a task (NFS server, a device, a memory limit).
+   * `mountTypes`: one resource per mount of these filesystem types, the waiter's own (from its fd,
+   * path or cwd). `perCgroup`: one resource per cgroup of the waiter. `kmsg`: the newest kernel
+   * log line matching it names the object (its named groups fill the advice).
+   */
+  | { kind: 'none'; why: string; mountTypes?: string[]; perCgroup?: boolean; kmsg?: RegExp }
   /**
    * I/O on a block device: the device of the waiter (its file's mount, a journal thread's name)
    * and, for a loop device, the loop worker writing to the backing file. Else, like 'none': `why`.
@@ -81,6 +93,12 @@ export interface Signature {
   risk?: string;
   /** What it means, for the admin at 3 a.m. */
   explain: string;
+  /**
+   * Advice only, never run by wedgetop (no key, no --fix): what an expert would do when no remedy
+   * here can apply (bring the NFS server back, raise memory.max). {mount}, {source}, {server},
+   * {cgroup}, {cgroupDir} and the named groups of the rule's `kmsg` are filled in when known.
+   */
+  advice?: string;
 }
 
 /**
@@ -113,6 +131,26 @@ const WRITE_PATHS: FramePattern[] = [
   // 2.6.32-era names (seed 004's vmcore).
   /^generic_file_aio_write/, /^ext4_file_write$/, 'do_sync_write',
 ];
+
+const NFS_TYPES = ['nfs', 'nfs4'];
+/** "nfs: server fs01 not responding, still trying" (fs/nfs; openzfs/zfs#3850, raspberrypi/linux#2482). */
+const NFS_NOT_RESPONDING = /nfs: server (?<server>\S+) not responding/;
+const NFS_ADVICE =
+  'Nothing on this box holds it: the NFS server {server} is not answering for {mount}. ' +
+  'Bring the server (or the network path to it) back and every waiter continues where it stopped. ' +
+  'To give up on the mount instead: umount -f -l {mount} (pending I/O fails with EIO; unwritten data of a hard mount is lost). ' +
+  'kill -9 of a waiter in an RPC wait ends that wait (it is killable); one waiting for page writeback stays.';
+/** Functions that run with rtnl_mutex held: a task in one of them, not waiting for the lock, may hold it. */
+const RTNL_INSIDE = ['rtnetlink_rcv_msg', 'devinet_ioctl', 'dev_ioctl', 'dev_ethtool', 'rtnl_newlink', 'rtnl_dellink', 'rtnl_setlink', 'do_setlink', 'dev_change_flags', '__dev_open', '__dev_close_many', 'register_netdev', 'unregister_netdev'];
+const RTNL_ADVICE =
+  'rtnl_mutex serialises all network configuration: ip, NetworkManager, DHCP clients and netlink dumps stall behind its holder. ' +
+  'Ending the holder frees them; a holder in D inside a driver operation (a reset, a firmware load) only queues SIGKILL: ' +
+  'then look for the driver in dmesg, reload its module if the device can go, or reboot.';
+const CGROUP_INSIDE = ['cgroup_mkdir', 'cgroup_rmdir', '__cgroup_procs_write', 'cgroup_subtree_control_write', 'cgroup_apply_control_enable', 'cgroup_attach_task', 'cgroup_migrate', 'rebind_subsystems', 'cgroup_destroy_locked'];
+const MEMCG_ADVICE =
+  'The cgroup {cgroup} is at its memory limit: nothing holds it, the limit does. ' +
+  'Raise the limit (echo NEW > {cgroupDir}/memory.max, or memory.high for throttling), or free memory in it by killing its biggest task ' +
+  '(echo 1 > {cgroupDir}/memory.oom.group makes the OOM killer take the whole group). kill -9 of a waiter ends its own wait (killable).';
 
 export const SIGNATURES: Signature[] = [
   {
@@ -214,12 +252,30 @@ export const SIGNATURES: Signature[] = [
     title: 'NFS / RPC',
     resource: 'nfs-rpc',
     at: [/^rpc_wait_bit_killable/, /^nfs_wait_bit_killable/, /^__rpc_execute/, /^nfs4?_wait_/, 'rpc_wait_for_completion_task'],
-    holder: { kind: 'none', why: 'the NFS server (or the network to it)' },
+    holder: { kind: 'none', why: 'the NFS server (or the network to it)', mountTypes: NFS_TYPES, kmsg: NFS_NOT_RESPONDING },
     frees: ['external'],
     // rpc_wait_bit_killable / nfs_wait_bit_killable.
     killable: true,
     remedy: 'none',
     explain: 'Waiting for an NFS/RPC reply: the server or the network path is not answering. Nothing on this box holds it.',
+    advice: NFS_ADVICE,
+  },
+  {
+    // Page-cache waits of an NFS file (fsync, close, a truncate): the pages wait for a WRITE RPC,
+    // so the server, not a block device, frees them (raspberrypi/linux#2482: wait_on_page_bit <-
+    // __filemap_fdatawait_range <- filemap_write_and_wait_range <- nfs_file_fsync).
+    id: 'nfs-page',
+    title: 'NFS page writeback',
+    resource: 'nfs-rpc',
+    at: [/^folio_wait_bit/, /^folio_wait_writeback/, /^wait_on_page_bit/, /^wait_on_page_writeback/, /^__filemap_fdatawait/, /^filemap_fdatawait/, /^__folio_lock/, /^__lock_page/],
+    via: [/^nfs_/, /^nfs4_/],
+    holder: { kind: 'none', why: 'the NFS server (or the network to it)', mountTypes: NFS_TYPES, kmsg: NFS_NOT_RESPONDING },
+    frees: ['external'],
+    // folio_wait_bit_common sleeps TASK_UNINTERRUPTIBLE here (io_schedule): SIGKILL stays pending.
+    killable: false,
+    remedy: 'none',
+    explain: 'Waiting for pages of an NFS file to be written back (fsync, close, truncate): they wait for the NFS server to answer a WRITE.',
+    advice: NFS_ADVICE,
   },
   {
     id: 'jbd2',
@@ -276,6 +332,123 @@ export const SIGNATURES: Signature[] = [
     remedy: 'none',
     explain: 'Waiting for block I/O to complete: the device below is slow, failing, or throttled. ' +
       'On a loop device, the I/O waits for the loop worker writing the backing file: if that file is on a frozen filesystem, thawing it frees everything above.',
+  },
+  {
+    // net/core/dev.c netdev_wait_allrefs_any(): msleep(250) until the device's refcount drops, and
+    // every 10 s "unregister_netdevice: waiting for lo to become free. Usage count = 1"
+    // (moby/moby#5618: kworker "netns cleanup_net" in msleep <- netdev_run_todo <- cleanup_net).
+    id: 'netdev-refs',
+    title: 'network device still referenced',
+    resource: 'netdev-refs',
+    at: ['msleep', /^netdev_wait_allrefs/],
+    callers: [/^netdev_wait_allrefs/, 'netdev_run_todo'],
+    holder: {
+      kind: 'none',
+      why: 'a leaked reference to the device (nothing on this box that wedgetop can signal holds it)',
+      kmsg: /unregister_netdevice: waiting for (?<device>\S+) to become free\. Usage count = (?<count>-?\d+)/,
+    },
+    frees: ['external'],
+    // msleep: TASK_UNINTERRUPTIBLE, and the waiter is a kworker.
+    killable: false,
+    remedy: 'none',
+    explain:
+      'The netns cleanup worker waits for the last reference to a network device of a dying namespace to be dropped; ' +
+      'until then every other namespace teardown, and (through pernet_ops_rwsem / net_mutex) namespace creation, queue behind it.',
+    advice:
+      'A reference to network device {device} (usage count {count}) is never dropped, so netns cleanup cannot finish and container starts or `ip netns add` wait behind it. ' +
+      'Nothing wedgetop can signal holds it: look for what still lives in the dying namespace (a process or socket in it: `ip netns pids`, `ss -K`; a conntrack entry, a tunnel or veth peer, an IPVS/route entry). ' +
+      'A kernel refcount leak is cleared only by a reboot.',
+  },
+  {
+    // copy_net_ns(): mutex_lock(&net_mutex) before 4.18, down_read_killable(&pernet_ops_rwsem) since;
+    // cleanup_net() holds either for the whole teardown (moby/moby#5618: runc:[1:CHILD] in D).
+    id: 'netns-create',
+    title: 'network namespace creation',
+    resource: 'lock',
+    at: ['copy_net_ns'],
+    holder: { kind: 'stack-through', funcs: ['cleanup_net'] },
+    frees: ['holder-leaves'],
+    killable: true,
+    remedy: 'kill-holder',
+    explain: 'Creating a network namespace (unshare/clone CLONE_NEWNET: a container start, ip netns add) while the netns cleanup worker holds the pernet lock.',
+  },
+  {
+    // rtnl_lock() is mutex_lock(&rtnl_mutex): the mutex frames are hidden, so the caller shows:
+    // rtnl_lock <- wext_handle_ioctl (lwfinger/rtw89#34), rtnl_lock <- addrconf_verify_work
+    // (qca/open-ath9k-htc-firmware#137), rtnetlink_rcv_msg itself (openwrt/openwrt#10215).
+    id: 'rtnl-mutex',
+    title: 'rtnl_mutex (network configuration lock)',
+    resource: 'lock',
+    at: [/^rtnl_lock(_killable|_interruptible)?$/, '__rtnl_lock', 'rtnetlink_rcv_msg'],
+    holder: { kind: 'lock-owner', lock: 'rtnl_mutex', inside: RTNL_INSIDE },
+    frees: ['holder-leaves'],
+    // mutex_lock: TASK_UNINTERRUPTIBLE.
+    killable: false,
+    remedy: 'kill-holder',
+    explain: 'Waiting for rtnl_mutex, which serialises every network configuration change (ip, NetworkManager, ethtool, netlink dumps, addrconf workers).',
+    advice: RTNL_ADVICE,
+  },
+  {
+    // A NETLINK_ROUTE dump takes the socket's cb_mutex, which is rtnl_mutex (zbowling/mt7925#3:
+    // __netlink_dump_start <- rtnetlink_rcv_msg, "is blocked on a mutex likely owned by task NetworkManager:1374").
+    id: 'rtnl-mutex-dump',
+    title: 'rtnl_mutex (network configuration lock)',
+    resource: 'lock',
+    at: ['__netlink_dump_start', 'netlink_dump'],
+    // Only a dump started from rtnetlink: other families' dump mutexes are their own.
+    callers: ['rtnetlink_rcv_msg'],
+    holder: { kind: 'lock-owner', lock: 'rtnl_mutex', inside: RTNL_INSIDE },
+    frees: ['holder-leaves'],
+    killable: false,
+    remedy: 'kill-holder',
+    explain: 'A netlink route dump (ip link, ip addr) waiting for rtnl_mutex, the dump lock of NETLINK_ROUTE sockets.',
+    advice: RTNL_ADVICE,
+  },
+  {
+    // cgroup_kn_lock_live() takes cgroup_mutex for mkdir/rmdir/cgroup.procs/subtree_control writes;
+    // css_killed_work_fn / css_release_work_fn take it first thing (openzfs/zfs#7659, dotmesh-io/dotmesh#540:
+    // kworker "cgroup_destroy css_killed_work_fn" in mutex_lock); proc_cgroup_show for /proc/PID/cgroup.
+    id: 'cgroup-mutex',
+    title: 'cgroup_mutex',
+    resource: 'lock',
+    at: ['cgroup_kn_lock_live', 'cgroup_lock_and_drain_offline', 'css_killed_work_fn', 'css_release_work_fn', 'proc_cgroup_show'],
+    holder: { kind: 'lock-owner', lock: 'cgroup_mutex', inside: CGROUP_INSIDE },
+    frees: ['holder-leaves'],
+    killable: false,
+    remedy: 'kill-holder',
+    explain: 'Waiting for cgroup_mutex, which serialises cgroup creation, removal and migration (systemd, container runtimes) and reads of /proc/PID/cgroup.',
+    advice:
+      'cgroup_mutex serialises every cgroup mkdir, rmdir and migration: systemd and the container runtime stall behind its holder, and so do readers of /proc/PID/cgroup (ps, top). ' +
+      'Ending the holder frees them; a holder looping or in D inside the kernel only queues SIGKILL, and then only a reboot helps (a kernel bug: keep the hung-task report).',
+  },
+  {
+    // memory.high: the task is throttled on return to user space, schedule_timeout_killable up to
+    // 2 s at a time and again while the cgroup stays over (mm/memcontrol.c).
+    id: 'memcg-high',
+    title: 'memory cgroup at its limit',
+    resource: 'memcg',
+    at: [/^_*mem_cgroup_handle_over_high/],
+    holder: { kind: 'none', why: 'the cgroup\'s memory limit (nothing holds it)', perCgroup: true },
+    frees: ['timeout', 'external'],
+    killable: true,
+    remedy: 'none',
+    explain: 'Throttled for being over its cgroup\'s memory.high: it sleeps on every return to user space until the cgroup is back under the limit.',
+    advice: MEMCG_ADVICE,
+  },
+  {
+    // mem_cgroup_out_of_memory() takes oom_lock (mutex_lock_killable); mem_cgroup_oom_synchronize
+    // is where a v1 cgroup with the OOM killer disabled parks its tasks (linux-test-project/ltp#1080,
+    // cloudfoundry-attic/warden#54).
+    id: 'memcg-oom',
+    title: 'memory cgroup at its limit',
+    resource: 'memcg',
+    at: ['mem_cgroup_out_of_memory', 'mem_cgroup_oom_synchronize', /^mem_cgroup_oom$/],
+    holder: { kind: 'none', why: 'the cgroup\'s memory limit (nothing holds it)', perCgroup: true },
+    frees: ['external'],
+    killable: true,
+    remedy: 'none',
+    explain: 'Charging memory to a cgroup at memory.max: the task waits for the OOM killer of that cgroup (or, OOM killer disabled, for memory to be freed).',
+    advice: MEMCG_ADVICE,
   },
   {
     id: 'timed-sleep',

@@ -83,9 +83,12 @@ export function taskFromStat(pid: number, text: string, warn: (m: string) => voi
   };
 }
 
-/** Kernel log records worth keeping: hung-task and audit backlog reports. */
+/** Lines a signature row's holder rule reads ("nfs: server X not responding", "unregister_netdevice: waiting for lo"). */
+const ROW_KMSG: RegExp[] = SIGNATURES.flatMap((s) => (s.holder.kind === 'none' && s.holder.kmsg ? [s.holder.kmsg] : []));
+
+/** Kernel log records worth keeping: hung-task and audit backlog reports, and what the rows read. */
 export function isKmsgRelevant(text: string): boolean {
-  return !!(parseHungTaskLine(text) || parseAuditBacklogLine(text) || /blocked for more than/.test(text));
+  return !!(parseHungTaskLine(text) || parseAuditBacklogLine(text) || /blocked for more than/.test(text) || ROW_KMSG.some((re) => re.test(text)));
 }
 
 export function collect(src: ProcSource, opts: CollectOptions = {}, scan: TaskScan = scanAllTasks): Snapshot {

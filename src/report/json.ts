@@ -66,7 +66,7 @@ export function toJson(a: Analysis): JsonReport {
       user: t.user,
       container: t.container,
       wchan: t.detail?.wchan,
-      syscall: t.detail?.syscall ? (t.detail.syscall.nr < 0 ? (t.detail.syscall.running ? 'running' : 'none (page fault or kernel)') : syscallName(t.detail.syscall.nr) ?? String(t.detail.syscall.nr)) : undefined,
+      syscall: t.isKernelThread ? 'none (kernel thread)' : t.detail?.syscall ? (t.detail.syscall.nr < 0 ? (t.detail.syscall.running ? 'running' : 'none (page fault or kernel)') : syscallName(t.detail.syscall.nr) ?? String(t.detail.syscall.nr)) : undefined,
       blockedForMs: t.blockedForMs,
       stack: (t.detail?.stack ?? []).map(formatFrame),
       site: t.site?.site,

@@ -50,6 +50,7 @@ export function textReport(a: Analysis): string {
     if (rc.remedies.length === 0) out.push('    fix:   no remedy wedgetop can apply');
     // Each hint runs exactly the remedy on its line: the first is --fix's default, the others need --action.
     rc.remedies.forEach((r, j) => out.push(`    fix:   ${r.command}    (wedgetop --fix ${rc.id}${j > 0 ? ` --action ${r.action}` : ''} --yes)`));
+    if (rc.advice) out.push(`    advice (not run by wedgetop): ${rc.advice}`);
   });
   for (const c of a.cycles) out.push(`cycle: ${c.join(' -> ')} -> ${c[0]}`);
   out.push('', 'BLOCKED TASKS BY WAIT SITE');

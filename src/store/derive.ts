@@ -32,10 +32,31 @@ export interface GroupRow {
 
 export interface TaskRow {
   kind: 'task';
-  /** The task key "pid/tid". */
+  /** The task key "pid/tid" (of the representative thread, for a folded process). */
   id: string;
   task: AnalyzedTask;
   groupId: string;
+  /** Threads folded into this process row (H), the representative first; absent: one thread. */
+  threads?: AnalyzedTask[];
+}
+
+/** The worst state among threads, as an admin reads them: D first, then stopped, then the rest. */
+export function worstState(ts: readonly AnalyzedTask[]): string {
+  const order = ['D', 'T', 't', 'Z', 'R', 'S'];
+  let best = ts[0]?.state ?? '?';
+  for (const t of ts) {
+    const a = order.indexOf(t.state);
+    const b = order.indexOf(best);
+    if (a >= 0 && (b < 0 || a < b)) best = t.state;
+  }
+  return best;
+}
+
+/** The longest blocked-for among threads (unknown only when all are). */
+export function longestBlocked(ts: readonly AnalyzedTask[]): number | undefined {
+  let m: number | undefined;
+  for (const t of ts) if (t.blockedForMs !== undefined && (m === undefined || t.blockedForMs > m)) m = t.blockedForMs;
+  return m;
 }
 
 export type Row = GroupRow | TaskRow;
@@ -175,6 +196,7 @@ export interface RowInputs {
   sort: SortSpec;
   filter: string;
   collapsed: ReadonlySet<string>;
+  threadsFolded?: boolean;
 }
 
 export const groupId = (groupKey: string): string => `g:${groupKey}`;
@@ -206,7 +228,22 @@ export function buildRows(inp: RowInputs): Row[] {
     });
     if (collapsed) continue;
     const sorted = [...ts].sort((x, y) => dir * cmp(x, y) || x.pid - y.pid || x.tid - y.tid);
-    for (const t of sorted) rows.push({ kind: 'task', id: t.key, task: t, groupId: id });
+    if (!inp.threadsFolded) {
+      for (const t of sorted) rows.push({ kind: 'task', id: t.key, task: t, groupId: id });
+      continue;
+    }
+    // One row per process, where its first thread sorts; the main thread represents it when here.
+    const byPid = new Map<number, AnalyzedTask[]>();
+    for (const t of sorted) {
+      const l = byPid.get(t.pid);
+      if (l) l.push(t);
+      else byPid.set(t.pid, [t]);
+    }
+    for (const ths of byPid.values()) {
+      const rep = ths.find((t) => t.tid === t.pid) ?? ths[0]!;
+      const threads = [rep, ...ths.filter((t) => t !== rep)];
+      rows.push({ kind: 'task', id: rep.key, task: rep, groupId: id, ...(threads.length > 1 ? { threads } : {}) });
+    }
   }
   return rows;
 }
@@ -216,7 +253,7 @@ let memo: { inp: RowInputs; rows: Row[] } | undefined;
 /** buildRows, remembered for the last inputs (compared by identity). */
 export function rowsOf(inp: RowInputs): Row[] {
   const m = memo;
-  if (m && m.inp.analysis === inp.analysis && m.inp.sort === inp.sort && m.inp.filter === inp.filter && m.inp.collapsed === inp.collapsed) return m.rows;
+  if (m && m.inp.analysis === inp.analysis && m.inp.sort === inp.sort && m.inp.filter === inp.filter && m.inp.collapsed === inp.collapsed && !!m.inp.threadsFolded === !!inp.threadsFolded) return m.rows;
   const rows = buildRows(inp);
   memo = { inp, rows };
   return rows;

@@ -18,6 +18,11 @@ export interface RefresherOptions {
   log?: (msg: string) => void;
   /** Tells a stall (CollectorStalled) from other collector errors. */
   isStall?: (e: unknown) => boolean;
+  /**
+   * A replayed snapshot never changes: after the first one, ask again only when someone waits
+   * for a snapshot (a remedy's dry-run follow-up), so an idle replay costs nothing.
+   */
+  static?: boolean;
 }
 
 interface Waiter {
@@ -35,6 +40,7 @@ export class Refresher {
   private inFlight = false;
   private stopped = false;
   private waiters: Waiter[] = [];
+  private gotOne = false;
   private readonly clock: () => number;
 
   constructor(private readonly store: UiStore, private readonly source: SnapshotProvider, private readonly o: RefresherOptions) {
@@ -95,6 +101,7 @@ export class Refresher {
     p.then(
       (snap) => {
         if (this.stopped) return;
+        this.gotOne = true;
         this.settle(started, (w) => w.resolve(snap));
         let a: Analysis;
         try {
@@ -151,6 +158,7 @@ export class Refresher {
       this.timer = setTimeout(() => this.tick(true), 0);
       return;
     }
+    if (this.o.static && this.gotOne) return;
     this.timer = setTimeout(() => this.tick(), this.o.intervalMs);
     this.timer.unref?.();
   }

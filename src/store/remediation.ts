@@ -17,6 +17,8 @@ export interface RemediationOptions {
   dryRun: boolean;
   /** Set when the snapshot is a replay: its PIDs describe another moment, so only dry runs. */
   replay?: boolean;
+  /** The replayed directory, named in the action log's entries. */
+  replayDir?: string;
   graceMs: number;
   log: ActionLog;
   /** How long to follow the blocked tasks after the action (15 s, as --fix). */
@@ -76,7 +78,7 @@ export class StoreRemediator implements Remediator {
     const actedAt = this.clock();
     try {
       const exec = this.o.execute ?? execute;
-      const res = await exec(plan, { ctx: this.o.ctx(), dryRun: this.dryRun, graceMs: this.o.graceMs, log: this.o.log, onStep: (m) => st().actionStep(m) });
+      const res = await exec(plan, { ctx: this.o.ctx(), dryRun: this.dryRun, graceMs: this.o.graceMs, log: this.o.log, onStep: (m) => st().actionStep(m), replayOf: this.o.replay ? this.o.replayDir : undefined });
       sync();
       if (this.dryRun) {
         st().actionEnd(res.ok, `nothing was run (${this.dryRunWhy ? 'replayed snapshot: dry run only' : '--dry-run'}); it would run: ${plan.command}`);

@@ -5,7 +5,7 @@ import type { Analysis, RemedyAction, RootCause } from '../model.js';
 import type { ActionPlan, FollowResult } from '../actions/remedy.js';
 import type { ActionRecord } from '../actions/log.js';
 import { pushSample, sampleOf, type HistorySample } from './history.js';
-import { rowsOf, scrollFor, SORT_KEYS, targetRootCause, type Row, type SortSpec } from './derive.js';
+import { indexOf, rowsOf, scrollFor, SORT_KEYS, targetRootCause, type Row, type SortSpec } from './derive.js';
 
 export type View = 'main' | 'detail' | 'graph' | 'help' | 'actions';
 
@@ -96,12 +96,19 @@ export interface UiState {
   /** An analysis that arrived while paused: shown on resume. */
   stashed?: Analysis;
   history: HistorySample[];
+  /** The history as it was when Z paused the display: the chart holds still with the rest. */
+  pausedHistory?: HistorySample[];
   collector: CollectorStatus;
   paused: boolean;
   now: number;
   view: View;
   filter: string;
   filterEditing: boolean;
+  /** The F3 search: jumps the selection, filters nothing. */
+  search: string;
+  searchEditing: boolean;
+  /** htop's H: threads folded into one row per process (within each wait-site group). */
+  threadsFolded: boolean;
   sort: SortSpec;
   collapsed: ReadonlySet<string>;
   tagged: ReadonlySet<string>;
@@ -148,6 +155,14 @@ export interface UiState {
   eraseFilter(): void;
   acceptFilter(): void;
   cancelFilter(): void;
+  startSearch(): void;
+  typeSearch(text: string): void;
+  eraseSearch(): void;
+  acceptSearch(): void;
+  cancelSearch(): void;
+  /** Jump to the next (1) or previous (-1) task matching the search, wrapping around. */
+  searchJump(dir: 1 | -1): void;
+  toggleThreads(): void;
   cycleSort(): void;
   invertSort(): void;
   toggleTag(): void;
@@ -170,7 +185,7 @@ export interface UiState {
 }
 
 /** The root cause the remedy keys act on now: the panel's selection, else the selected task's. */
-export function remedyTarget(s: Pick<UiState, 'analysis' | 'sort' | 'filter' | 'collapsed' | 'cursor' | 'focus' | 'causeId'>): RootCause | undefined {
+export function remedyTarget(s: Pick<UiState, 'analysis' | 'sort' | 'filter' | 'collapsed' | 'threadsFolded' | 'cursor' | 'focus' | 'causeId'>): RootCause | undefined {
   const a = s.analysis;
   if (s.focus === 'causes' && a) {
     const rc = a.rootCauses.find((r) => r.id === s.causeId);
@@ -184,8 +199,23 @@ export const actionBusy = (s: Pick<UiState, 'action'>): boolean => !!s.action &&
 
 export type UiStore = StoreApi<UiState>;
 
-export function rowsFor(s: Pick<UiState, 'analysis' | 'sort' | 'filter' | 'collapsed'>): Row[] {
-  return rowsOf({ analysis: s.analysis, sort: s.sort, filter: s.filter, collapsed: s.collapsed });
+export function rowsFor(s: Pick<UiState, 'analysis' | 'sort' | 'filter' | 'collapsed' | 'threadsFolded'>): Row[] {
+  return rowsOf({ analysis: s.analysis, sort: s.sort, filter: s.filter, collapsed: s.collapsed, threadsFolded: s.threadsFolded });
+}
+
+/** The next row index from `from` (exclusive, or inclusive with `inclusive`) whose task matches. */
+function findMatch(rows: readonly Row[], a: Analysis | undefined, text: string, from: number, dir: 1 | -1, inclusive: boolean): number | undefined {
+  const q = text.trim().toLowerCase();
+  if (!q || !a || rows.length === 0) return undefined;
+  const idx = indexOf(a);
+  for (let k = inclusive ? 0 : 1; k <= rows.length; k++) {
+    const i = (((from + dir * k) % rows.length) + rows.length) % rows.length;
+    const r = rows[i]!;
+    if (r.kind !== 'task') continue;
+    const ts = r.threads ?? [r.task];
+    if (ts.some((t) => idx.search.get(t.key)?.includes(q))) return i;
+  }
+  return undefined;
 }
 
 /** The row index of `id` in `rows`; if it is gone (filtered out, finished), the first task. */
@@ -229,6 +259,9 @@ export function createUiStore(o: StoreOptions): UiStore {
       view: 'main',
       filter: '',
       filterEditing: false,
+      search: '',
+      searchEditing: false,
+      threadsFolded: false,
       sort: { key: 'blocked', desc: true },
       collapsed: new Set(),
       tagged: new Set(),
@@ -337,6 +370,7 @@ export function createUiStore(o: StoreOptions): UiStore {
         const s = get();
         if (s.view !== 'main') set({ view: 'main', overlayScroll: 0 });
         else if (s.focus === 'causes') set({ focus: 'table' });
+        else if (s.search) set({ search: '' });
         else if (s.filter) set(reselect({ filter: '', filterEditing: false }));
       },
       startFilter() {
@@ -353,6 +387,57 @@ export function createUiStore(o: StoreOptions): UiStore {
       },
       cancelFilter() {
         set(reselect({ filter: '', filterEditing: false }));
+      },
+      startSearch() {
+        set({ searchEditing: true, search: '', view: 'main', focus: 'table' });
+      },
+      typeSearch(text) {
+        const s = get();
+        const search = s.search + text;
+        const rows = rowsFor(s);
+        // While typing, the match may be the selected row itself (it matched the shorter text too).
+        const i = findMatch(rows, s.analysis, search, s.cursor, 1, true);
+        if (i === undefined) {
+          set({ search, message: { text: `no task matches "${search}"`, level: 'warn', at: clock() } });
+          return;
+        }
+        set({ search, message: undefined, cursor: i, selectedId: rows[i]!.id, scroll: scrollFor(i, s.scroll, s.viewport.tableRows, rows.length) });
+      },
+      eraseSearch() {
+        set({ search: [...get().search].slice(0, -1).join('') });
+      },
+      acceptSearch() {
+        set({ searchEditing: false });
+      },
+      cancelSearch() {
+        set({ searchEditing: false, search: '' });
+      },
+      searchJump(dir) {
+        const s = get();
+        if (!s.search) {
+          s.say('no search yet: F3 starts one');
+          return;
+        }
+        const rows = rowsFor(s);
+        const i = findMatch(rows, s.analysis, s.search, s.cursor, dir, false);
+        if (i === undefined) {
+          s.say(`no task matches "${s.search}"`, 'warn');
+          return;
+        }
+        set({ cursor: i, selectedId: rows[i]!.id, scroll: scrollFor(i, s.scroll, s.viewport.tableRows, rows.length) });
+      },
+      toggleThreads() {
+        const s = get();
+        const row = rowsFor(s)[s.cursor];
+        // The process row of the selected thread stays selected (its id is its representative's key).
+        const folded = !s.threadsFolded;
+        set(reselect({ threadsFolded: folded }));
+        const rows = rowsFor(get());
+        if (row?.kind === 'task' && !rows.some((r) => r.id === row.id)) {
+          const i = rows.findIndex((r) => r.kind === 'task' && (r.threads ?? [r.task]).some((t) => t.pid === row.task.pid));
+          if (i >= 0) set({ cursor: i, selectedId: rows[i]!.id, scroll: scrollFor(i, get().scroll, s.viewport.tableRows, rows.length) });
+        }
+        get().say(folded ? 'threads folded into their process (H shows every thread)' : 'every thread shown (H folds them into their process)');
       },
       cycleSort() {
         const s = get();
@@ -393,8 +478,8 @@ export function createUiStore(o: StoreOptions): UiStore {
       },
       togglePause() {
         const s = get();
-        if (s.paused && s.stashed && !s.dialog) set({ ...apply(s.stashed), paused: false });
-        else set({ paused: !s.paused });
+        if (s.paused && s.stashed && !s.dialog) set({ ...apply(s.stashed), paused: false, pausedHistory: undefined });
+        else set({ paused: !s.paused, pausedHistory: s.paused ? undefined : s.history });
       },
       redraw() {
         set({ redraws: get().redraws + 1 });

@@ -1,5 +1,5 @@
 // Raw key -> KEYMAP binding -> store action. No Ink here: tests drive it directly too.
-import type { UiStore } from '../store/store.js';
+import type { UiState, UiStore } from '../store/store.js';
 import { decodeKey, isPrintable, keyLabel, lookup, pastedText, type ActionId, type KeyContext } from './keymap.js';
 
 export interface DispatchHooks {
@@ -8,10 +8,13 @@ export interface DispatchHooks {
   repaint?(): void;
 }
 
-export function contextOf(store: UiStore): Exclude<KeyContext, 'global'> {
+type Context = Exclude<KeyContext, 'global'>;
+
+export function contextOf(store: UiStore): Context {
   const s = store.getState();
   if (s.dialog) return 'confirm';
   if (s.filterEditing) return 'filter';
+  if (s.searchEditing) return 'search';
   if (s.view !== 'main') return 'scroll';
   return s.focus === 'causes' ? 'causes' : 'main';
 }
@@ -20,66 +23,83 @@ export function contextOf(store: UiStore): Exclude<KeyContext, 'global'> {
 export function dispatchKey(store: UiStore, raw: string, hooks: DispatchHooks): ActionId | 'type' | undefined {
   const ctx = contextOf(store);
   const s = store.getState();
+  const typing = ctx === 'filter' || ctx === 'search';
+  const type = (text: string): 'type' => {
+    if (ctx === 'filter') s.typeFilter(text);
+    else s.typeSearch(text);
+    return 'type';
+  };
   const key = decodeKey(raw);
   if (key === undefined) {
-    const text = ctx === 'filter' ? pastedText(raw) : undefined;
-    if (text) {
-      s.typeFilter(text);
-      return 'type';
-    }
-    return undefined;
+    const text = typing ? pastedText(raw) : undefined;
+    return text ? type(text) : undefined;
   }
   const b = lookup(key, ctx);
   if (!b) {
-    if (ctx === 'filter' && isPrintable(key)) {
-      s.typeFilter(key === 'space' ? ' ' : key);
-      return 'type';
-    }
+    if (typing && isPrintable(key)) return type(key === 'space' ? ' ' : key);
+    // htop says nothing and admins press keys again, harder: say what the key is not, once.
+    if (ctx !== 'confirm') s.say(`${keyLabel(key)} is not used ${ctx === 'scroll' ? 'in this view' : 'here'}; F1 for help`);
     return undefined;
   }
-  perform(store, b.action, keyLabel(key), ctx, hooks);
+  const main = ctx === 'main' || ctx === 'causes';
+  HANDLERS[b.action]({ s, key: keyLabel(key), main, hooks, page: Math.max(1, (main ? s.viewport.tableRows : s.viewport.overlayRows) - 1) });
   return b.action;
 }
 
-function perform(store: UiStore, action: ActionId, key: string, ctx: Exclude<KeyContext, 'global'>, hooks: DispatchHooks): void {
-  const s = store.getState();
-  // The task table and the root-causes panel move their own selection; the overlays scroll.
-  const main = ctx === 'main' || ctx === 'causes';
-  const page = Math.max(1, (main ? s.viewport.tableRows : s.viewport.overlayRows) - 1);
-  switch (action) {
-    case 'quit': hooks.quit(); return;
-    case 'help': s.toggleView('help'); return;
-    case 'graph': s.toggleView('graph'); return;
-    case 'actions': s.toggleView('actions'); return;
-    case 'focus': s.toggleFocus(); return;
-    case 'select-cause': s.selectCause(Number(key)); return;
-    case 'close': s.close(); return;
-    case 'pause': s.togglePause(); return;
-    case 'redraw': s.redraw(); hooks.repaint?.(); return;
-    case 'up': return main ? s.move(-1) : s.scrollOverlay(-1);
-    case 'down': return main ? s.move(1) : s.scrollOverlay(1);
-    case 'page-up': return main ? s.move(-page) : s.scrollOverlay(-page);
-    case 'page-down': return main ? s.move(page) : s.scrollOverlay(page);
-    case 'home': return main ? s.moveTo(0) : s.scrollOverlayTo(0);
-    case 'end': return main ? s.moveTo(Number.MAX_SAFE_INTEGER) : s.scrollOverlayTo(Number.MAX_SAFE_INTEGER);
-    case 'details': s.openDetail(); return;
-    case 'filter': s.startFilter(); return;
-    case 'sort': s.cycleSort(); return;
-    case 'sort-invert': s.invertSort(); return;
-    case 'tag': s.toggleTag(); return;
-    case 'untag-all': s.untagAll(); return;
-    case 'collapse': s.setCollapsed(true); return;
-    case 'expand': s.setCollapsed(false); return;
-    case 'remedy-kill': s.requestRemedy('kill', key); return;
-    case 'remedy-thaw': s.requestRemedy('thaw', key); return;
-    case 'remedy-cont': s.requestRemedy('cont', key); return;
-    case 'remedy-fuse-abort': s.requestRemedy('fuse-abort', key); return;
-    case 'filter-accept': s.acceptFilter(); return;
-    case 'filter-cancel': s.cancelFilter(); return;
-    case 'filter-erase': s.eraseFilter(); return;
-    case 'confirm-yes': s.confirmYes(); return;
-    case 'confirm-no': s.confirmNo(); return;
-    case 'confirm-choose': s.confirmToggle(); return;
-    case 'confirm-enter': s.confirmEnter(); return;
-  }
+interface HandlerArgs {
+  s: UiState;
+  /** The key as help writes it (for messages: "k: no kill remedy"). */
+  key: string;
+  /** The task table or the root-causes panel has the selection (else an overlay scrolls). */
+  main: boolean;
+  page: number;
+  hooks: DispatchHooks;
 }
+
+/** Every keymap action's handler: the compiler checks none is missing. */
+const HANDLERS: Record<ActionId, (h: HandlerArgs) => void> = {
+  quit: ({ hooks }) => hooks.quit(),
+  help: ({ s }) => s.toggleView('help'),
+  graph: ({ s }) => s.toggleView('graph'),
+  actions: ({ s }) => s.toggleView('actions'),
+  focus: ({ s }) => s.toggleFocus(),
+  'select-cause': ({ s, key }) => s.selectCause(Number(key)),
+  close: ({ s }) => s.close(),
+  pause: ({ s }) => s.togglePause(),
+  redraw: ({ s, hooks }) => {
+    s.redraw();
+    hooks.repaint?.();
+  },
+  up: ({ s, main }) => (main ? s.move(-1) : s.scrollOverlay(-1)),
+  down: ({ s, main }) => (main ? s.move(1) : s.scrollOverlay(1)),
+  'page-up': ({ s, main, page }) => (main ? s.move(-page) : s.scrollOverlay(-page)),
+  'page-down': ({ s, main, page }) => (main ? s.move(page) : s.scrollOverlay(page)),
+  home: ({ s, main }) => (main ? s.moveTo(0) : s.scrollOverlayTo(0)),
+  end: ({ s, main }) => (main ? s.moveTo(Number.MAX_SAFE_INTEGER) : s.scrollOverlayTo(Number.MAX_SAFE_INTEGER)),
+  details: ({ s }) => s.openDetail(),
+  filter: ({ s }) => s.startFilter(),
+  sort: ({ s }) => s.cycleSort(),
+  'sort-invert': ({ s }) => s.invertSort(),
+  tag: ({ s }) => s.toggleTag(),
+  'untag-all': ({ s }) => s.untagAll(),
+  collapse: ({ s }) => s.setCollapsed(true),
+  expand: ({ s }) => s.setCollapsed(false),
+  threads: ({ s }) => s.toggleThreads(),
+  search: ({ s }) => (s.search && !s.searchEditing ? s.searchJump(1) : s.startSearch()),
+  'search-next': ({ s }) => s.searchJump(1),
+  'search-prev': ({ s }) => s.searchJump(-1),
+  'search-accept': ({ s }) => s.acceptSearch(),
+  'search-cancel': ({ s }) => s.cancelSearch(),
+  'search-erase': ({ s }) => s.eraseSearch(),
+  'remedy-kill': ({ s, key }) => s.requestRemedy('kill', key),
+  'remedy-thaw': ({ s, key }) => s.requestRemedy('thaw', key),
+  'remedy-cont': ({ s, key }) => s.requestRemedy('cont', key),
+  'remedy-fuse-abort': ({ s, key }) => s.requestRemedy('fuse-abort', key),
+  'filter-accept': ({ s }) => s.acceptFilter(),
+  'filter-cancel': ({ s }) => s.cancelFilter(),
+  'filter-erase': ({ s }) => s.eraseFilter(),
+  'confirm-yes': ({ s }) => s.confirmYes(),
+  'confirm-no': ({ s }) => s.confirmNo(),
+  'confirm-choose': ({ s }) => s.confirmToggle(),
+  'confirm-enter': ({ s }) => s.confirmEnter(),
+};

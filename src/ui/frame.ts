@@ -72,8 +72,18 @@ export function composeFrame(s: UiState, caps: TermCaps, cols: number, rows: num
     out.push(...header, ...warnings);
     if (rcH) out.push(...rootCauseLines(s, caps, maxCauses, target).slice(0, rcH));
     if (status) out.push(status);
-    out.push(headerLine(s, cols, caps));
     const body = tableLines(s, rows_, scroll, tableRows, cols, caps);
+    if (rows_.length > tableRows) {
+      // htop's habit: where the selection is in the list, and a scrollbar on the right edge.
+      const pos = ` ${Math.min(s.cursor + 1, rows_.length)}/${rows_.length} `;
+      const hl = fitLine(headerLine(s, cols, caps), Math.max(0, cols - pos.length), true);
+      out.push({ ...hl, segs: [...hl.segs, seg(pos, 'colHeaderSorted')] });
+      const thumbAt = Math.floor((scroll / Math.max(1, rows_.length - tableRows)) * (body.length - 1));
+      body.forEach((l, i) => {
+        const f = fitLine(l, cols - 1, true);
+        body[i] = { ...f, segs: [...f.segs, seg(i === thumbAt ? (caps.unicode ? '█' : '#') : caps.unicode ? '│' : '|', 'dim')] };
+      });
+    } else out.push(headerLine(s, cols, caps));
     if (rows_.length === 0) body.push(plain(s.analysis ? (s.filter ? `  no task matches "${s.filter}"` : '  no blocked tasks') : '  waiting for the first snapshot…', 'dim'));
     out.push(...body);
   } else {

@@ -8,16 +8,18 @@ export type KeyName = string;
 /**
  * Where a binding applies. 'filter' is the filter text entry, where printable keys are text;
  * 'main' the task table; 'causes' the root-causes panel (Tab moves the focus there); 'scroll'
- * the detail, graph, actions and help views; 'confirm' the remedy confirmation dialog, where
+ * the detail, graph, actions and help views; 'search' the F3 search entry (printable keys are
+ * text there too); 'confirm' the remedy confirmation dialog, where
  * only its own keys and the ways out work; 'global' everywhere else.
  */
-export type KeyContext = 'global' | 'main' | 'causes' | 'scroll' | 'filter' | 'confirm';
+export type KeyContext = 'global' | 'main' | 'causes' | 'scroll' | 'filter' | 'search' | 'confirm';
 
 export type ActionId =
   | 'quit' | 'help' | 'close' | 'graph' | 'actions' | 'pause' | 'redraw'
   | 'focus' | 'select-cause'
   | 'up' | 'down' | 'page-up' | 'page-down' | 'home' | 'end'
-  | 'details' | 'filter' | 'sort' | 'sort-invert' | 'tag' | 'untag-all' | 'collapse' | 'expand'
+  | 'details' | 'filter' | 'sort' | 'sort-invert' | 'tag' | 'untag-all' | 'collapse' | 'expand' | 'threads'
+  | 'search' | 'search-next' | 'search-prev' | 'search-accept' | 'search-cancel' | 'search-erase'
   | 'remedy-kill' | 'remedy-thaw' | 'remedy-cont' | 'remedy-fuse-abort'
   | 'filter-accept' | 'filter-cancel' | 'filter-erase'
   | 'confirm-yes' | 'confirm-no' | 'confirm-choose' | 'confirm-enter';
@@ -38,6 +40,9 @@ export interface Binding {
 export const KEYMAP: readonly Binding[] = [
   { action: 'help', keys: ['f1', '?', 'h'], contexts: ['global'], help: 'this help (any of its keys again, or Esc, closes it)', footer: { order: 1, label: 'Help' } },
   { action: 'filter', keys: ['f4', '/'], contexts: ['main'], help: 'filter tasks: type text matched against pid, user, command, wait site, resource, container', footer: { order: 2, label: 'Filter' } },
+  { action: 'search', keys: ['f3', 'n'], contexts: ['main'], help: 'search: type text and the selection jumps to the next task that matches (the list is not filtered); once a search is made, the next match (Esc clears it)', footer: { order: 2.5, label: 'Search' } },
+  { action: 'search-prev', keys: ['N'], contexts: ['main'], help: 'jump to the previous task matching the search' },
+  { action: 'threads', keys: ['H'], contexts: ['main'], help: 'fold threads into their process (thread count, worst state, longest blocked) / show every thread' },
   { action: 'graph', keys: ['f5', 't'], contexts: ['global'], help: 'waits-on graph: each root cause as a tree down to its waiters (deadlock cycles marked)', footer: { order: 3, label: 'Graph' } },
   { action: 'sort', keys: ['f6', '>'], contexts: ['main'], help: 'sort by the next column (the sorted column header is marked)', footer: { order: 4, label: 'Sort' } },
   { action: 'sort-invert', keys: ['I'], contexts: ['main'], help: 'invert the sort order' },
@@ -49,7 +54,7 @@ export const KEYMAP: readonly Binding[] = [
   { action: 'pause', keys: ['Z'], contexts: ['global'], help: 'pause / resume refreshing (the display freezes; data keeps arriving)', footer: { order: 7, label: 'Pause' } },
   { action: 'quit', keys: ['f10', 'q', 'ctrl-c'], contexts: ['global'], help: 'quit', footer: { order: 9, label: 'Quit' } },
   { action: 'redraw', keys: ['ctrl-l'], contexts: ['global'], help: 'redraw the screen' },
-  { action: 'close', keys: ['escape'], contexts: ['global'], help: 'close the detail, graph, actions or help view; in the root-causes panel, back to the task list; in the task list, clear the filter' },
+  { action: 'close', keys: ['escape'], contexts: ['global'], help: 'close the detail, graph, actions or help view; in the root-causes panel, back to the task list; in the task list, clear the search, then the filter' },
   { action: 'focus', keys: ['tab'], contexts: ['main', 'causes'], help: 'move the selection between the task list and the root-causes panel' },
   { action: 'select-cause', keys: ['1', '2', '3', '4', '5', '6', '7', '8', '9'], contexts: ['main', 'causes'], help: 'select root cause N in the root-causes panel (the remedy keys then act on it)' },
   { action: 'up', keys: ['up'], contexts: ['main', 'causes', 'scroll'], help: 'move up' },
@@ -66,6 +71,11 @@ export const KEYMAP: readonly Binding[] = [
   { action: 'filter-accept', keys: ['enter'], contexts: ['filter'], help: 'keep the filter and return to the list' },
   { action: 'filter-cancel', keys: ['escape'], contexts: ['filter'], help: 'clear the filter and return to the list' },
   { action: 'filter-erase', keys: ['backspace'], contexts: ['filter'], help: 'erase the last character' },
+  { action: 'search-next', keys: ['down', 'tab'], contexts: ['search'], help: 'the next match' },
+  { action: 'search-prev', keys: ['up'], contexts: ['search'], help: 'the previous match' },
+  { action: 'search-accept', keys: ['enter'], contexts: ['search'], help: 'stay on this match and return to the list (n / N: next / previous match)' },
+  { action: 'search-cancel', keys: ['escape'], contexts: ['search'], help: 'end the search and return to the list' },
+  { action: 'search-erase', keys: ['backspace'], contexts: ['search'], help: 'erase the last character' },
   { action: 'confirm-yes', keys: ['y'], contexts: ['confirm'], help: 'yes: run it (fuse-abort asks a second time)', hint: 'yes' },
   { action: 'confirm-no', keys: ['n', 'escape'], contexts: ['confirm'], help: 'no: close the dialog, nothing is run', hint: 'no' },
   { action: 'confirm-choose', keys: ['left', 'right', 'tab'], contexts: ['confirm'], help: 'move between No and Yes', hint: 'choose' },
@@ -78,6 +88,7 @@ export const CONTEXT_TITLES: Record<KeyContext, string> = {
   causes: 'Root-causes panel',
   scroll: 'Detail, graph, actions and help views',
   filter: 'While typing a filter',
+  search: 'While typing a search',
   confirm: 'Confirm dialog',
 };
 
@@ -93,7 +104,7 @@ export function isPrintable(k: KeyName): boolean {
 export function lookup(key: KeyName, context: Exclude<KeyContext, 'global'>): Binding | undefined {
   const own = KEYMAP.find((b) => b.contexts.includes(context) && b.keys.includes(key));
   if (own) return own;
-  if (context === 'filter' && isPrintable(key)) return undefined;
+  if ((context === 'filter' || context === 'search') && isPrintable(key)) return undefined;
   const global = KEYMAP.find((b) => b.contexts.includes('global') && b.keys.includes(key));
   // A stray key under the dialog must neither act behind it nor answer it: only F10 / Ctrl-C / ^L.
   if (context === 'confirm') return global && THROUGH_DIALOG.has(global.action) && !isPrintable(key) ? global : undefined;

@@ -58,6 +58,7 @@ export async function runTui(o: Options, source: SnapshotSource | Source, extras
   const refresher = new Refresher(store, src, {
     intervalMs: o.intervalMs, timeoutMs: o.timeoutMs, killGraceMs: o.graceMs, log,
     isStall: (e) => e instanceof CollectorStalled,
+    static: !live,
   });
   // --read-only takes no actions, so it creates no log directory either.
   if (!o.readOnly) {
@@ -65,6 +66,7 @@ export async function runTui(o: Options, source: SnapshotSource | Source, extras
       ctx: () => ({ selfPid: process.pid, collectorPid: src.client?.pid, readOnly: o.readOnly }),
       dryRun: o.dryRun,
       replay: !live,
+      replayDir: o.replay,
       graceMs: o.graceMs,
       log: extras.actionLog ?? new ActionLog(),
       followMs: extras.followMs,

@@ -38,6 +38,8 @@ function describeMount(m: Mount): string {
 
 export function decodeSyscall(t: AnalyzedTask, snap: Snapshot, arrow: string): DecodedSyscall {
   const sc = t.detail?.syscall;
+  // A kernel thread never entered from user space: its syscall file's numbers mean nothing.
+  if (t.isKernelThread) return { text: 'none (kernel thread)' };
   if (!sc) return { text: t.detail ? 'unknown (syscall not readable)' : 'unknown (no details read)' };
   if (sc.nr < 0) return { text: sc.running ? 'running (on a CPU)' : 'none: in a page fault or in the kernel' };
   const name = syscallName(sc.nr) ?? `syscall ${sc.nr}`;

@@ -8,7 +8,7 @@ import { execute, planFor, verifyTarget, type ActionPlan } from '../../src/actio
 import { ActionLog, defaultLogDir, isTmpfs } from '../../src/actions/log.js';
 import { parseStat } from '../../src/procfs/parse.js';
 import { analyzeDir } from '../support/replay.js';
-import { wedgetop } from '../support/wedge.js';
+import { wedgetop, WEDGE_ROOT } from '../support/wedge.js';
 
 const ctx = { selfPid: process.pid, readOnly: false };
 const startOf = (pid: number): number => parseStat(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'))!.startTicks;
@@ -95,10 +95,13 @@ describe('remedy guards', () => {
     expect(planFor(a, 'task:247832', { ...ctx, selfPid: 247832 })).toEqual({ refused: 'refusing to signal wedgetop itself' });
   });
 
-  it('--fix on a replayed snapshot only dry-runs', () => {
+  it('--fix on a replayed snapshot only dry-runs, as README says, and its log entry names the snapshot', () => {
     const r = wedgetop(['--replay', 'test/fixtures/seed-000', '--fix', 'task:247832', '--yes']);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/only with --dry-run/);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/dry run only/);
+    expect(r.stderr).toMatch(/would run: kill -TERM 247832/);
+    const logged = fs.readFileSync(path.join(WEDGE_ROOT, 'action-log', 'actions.log'), 'utf8').trim().split('\n').pop()!;
+    expect(logged).toContain('in the replayed snapshot test/fixtures/seed-000');
     const d = wedgetop(['--replay', 'test/fixtures/seed-000', '--fix', 'task:247832', '--dry-run']);
     expect(d.code).toBe(0);
     expect(d.stderr).toMatch(/should free 5 blocked tasks/);

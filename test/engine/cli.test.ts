@@ -31,7 +31,19 @@ describe('command line', () => {
     const r = wedgetop(['--replay', '/nonexistent/snap', '--once']);
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(/not a wedgetop snapshot directory/);
+    expect(r.stderr).toMatch(/--replay \/nonexistent\/snap: no such directory/);
+    const empty = wedgetop(['--replay', 'test', '--once']);
+    expect(empty.stderr).toMatch(/not a wedgetop snapshot directory/);
+  });
+
+  it('refuses contradictory modes instead of letting one silently win', () => {
+    expect(() => parseArgs(['--once', '--json'])).toThrow(/choose one/);
+    expect(() => parseArgs(['--json', '--prometheus', '/run/x.prom'])).toThrow(/--prometheus writes its file/);
+    expect(() => parseArgs(['--fix', 'task:1', '--json'])).toThrow(/--fix prints its own/);
+    expect(() => parseArgs(['--once', '--log', '/run/x.log'])).toThrow(/--log is the live view/);
+    const r = wedgetop(['--replay', 'test/fixtures/seed-000', '--once', '--json']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
   });
 
   it('checks flag arguments', () => {
@@ -70,5 +82,19 @@ describe('command line', () => {
     expect([0, 1]).toContain(r.code);
     const j = JSON.parse(r.stdout) as JsonReport;
     expect(j.taskCount).toBeGreaterThan(1);
+  });
+});
+
+describe('a kernel thread in the reports', () => {
+  it('has no syscall, whatever numbers its syscall file holds', async () => {
+    const { analyzeDir } = await import('../support/replay.js');
+    const { toJson } = await import('../../src/report/json.js');
+    const { decodeSyscall } = await import('../../src/ui/syscall.js');
+    const a = analyzeDir('test/fixtures/unregister-netdevice');
+    const k = a.tasks.find((t) => t.isKernelThread)!;
+    expect(k, 'the fixture has a kernel thread').toBeDefined();
+    const withZero = { ...k, detail: { ...k.detail, syscall: { nr: 0, args: ['0x0', '0x0', '0x0'] } } };
+    expect(decodeSyscall(withZero, a.snapshot, '->').text).toBe('none (kernel thread)');
+    expect(toJson({ ...a, tasks: [withZero] }).tasks[0]!.syscall).toBe('none (kernel thread)');
   });
 });

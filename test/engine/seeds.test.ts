@@ -1,7 +1,11 @@
 // The two incidents wedgetop was born from, replayed from their snapshot directories.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyzeDir, specDir, treeOf } from '../support/replay.js';
-import { seed000, seed004 } from '../support/seeds.js';
+import { SEED000_TRUTH, SEED004_TRUTH, seed000, seed004 } from '../support/seeds.js';
+import { writeFixture } from '../support/corpus.js';
 import { textReport } from '../../src/report/text.js';
 
 describe('seed 000: auditbeat netlink deadlock', () => {
@@ -76,9 +80,11 @@ describe('seed 004: audit backlog behind a frozen filesystem', () => {
 
 describe('committed fixtures', () => {
   it.each([
-    ['seed-000', seed000],
-    ['seed-004', seed004],
-  ])('test/fixtures/%s is what test/support/seeds.ts builds (run scripts/make-seed-fixtures.ts)', (name, spec) => {
-    expect(treeOf(`test/fixtures/${name}`)).toEqual(treeOf(specDir(spec())));
+    ['seed-000', seed000, SEED000_TRUTH],
+    ['seed-004', seed004, SEED004_TRUTH],
+  ] as const)('test/fixtures/%s is what test/support/seeds.ts builds (run scripts/make-seed-fixtures.ts)', (name, spec, truth) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wedgetop-seed-'));
+    writeFixture(dir, spec(), truth);
+    expect(treeOf(`test/fixtures/${name}`)).toEqual(treeOf(dir));
   });
 });

@@ -6,6 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Ajv } from 'ajv';
 import { wedgetop } from '../support/wedge.js';
+import { corpusFixtures } from '../support/corpus.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wt-ship-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -79,7 +80,8 @@ describe('JSON schema', () => {
   const ajv = new Ajv({ allErrors: true, strict: false });
   const validate = ajv.compile(schema);
 
-  it.each([['live'], ['seed-000'], ['seed-004'], ['frozen-ext4']])('real --json output validates: %s', (which) => {
+  // Every fixture of the diagnosis corpus, so a new family's resources and advice fit the schema too.
+  it.each([['live'], ...corpusFixtures().map((f) => [f.name])])('real --json output validates: %s', (which) => {
     const r = wedgetop(which === 'live' ? ['--json'] : ['--replay', `test/fixtures/${which}`, '--json']);
     const j = JSON.parse(r.stdout) as unknown;
     expect(validate(j), JSON.stringify(validate.errors, null, 1)).toBe(true);

@@ -3,6 +3,7 @@
 // other sudo/cron senders, fd numbers, inode numbers, mount table) is the minimum around them
 // that a real /proc would also have shown.
 import type { SnapshotSpec, ProcessSpec } from './snapdir.js';
+import type { GroundTruth } from './corpus.js';
 
 // seed 000: `cat /proc/248085/stat` (verbatim).
 export const SEED000_HOLDER_STAT =
@@ -186,3 +187,20 @@ export function seed004(): SnapshotSpec {
     ],
   };
 }
+
+// What an expert says each seed's answer is (test/engine/corpus.test.ts replays them).
+export const SEED000_TRUTH: GroundTruth = {
+  family: 'audit-netlink-deadlock',
+  source: 'seed 000 (/work/shared/seeds: auditbeat netlink deadlock, Linux 5.4.0-74-generic): stacks, stat, ss line verbatim',
+  proved: 'fixture-only',
+  expect: { rootCauseId: 'task:247832', remedyAction: 'kill', remedyCommand: 'kill -TERM 247832; sleep 3; kill -KILL 247832', blockedAtLeast: 5 },
+  notes: 'auditbeat thread 248085 holds the audit mutex asleep on its own full socket (a cycle): killing auditbeat frees the 5 sudo/cron senders.',
+};
+
+export const SEED004_TRUTH: GroundTruth = {
+  family: 'audit-backlog-frozen-fs',
+  source: 'seed 004 (/work/shared/seeds: audit backlog behind a frozen /var, RHEL 6 2.6.32-220 vmcore): kernel log lines and stacks verbatim',
+  proved: 'fixture-only',
+  expect: { rootCauseId: 'frozen-fs:/var', remedyAction: 'thaw', remedyCommand: 'fsfreeze -u /var', blockedAtLeast: 6 },
+  notes: 'Loggers wait in audit_log_start behind auditd, which is stuck writing to the frozen /var: thawing /var frees all of them.',
+};

@@ -47,7 +47,7 @@ describe('first frame', () => {
     expect(f).toMatch(/PID +TID USER +COMM +S .*BLOCKED WAIT SITE +WAITS ON .*CONTA/);
     expect(f).toContain('▾ frozen-fs @ percpu_rwsem_wait+0x15f/0x1d0 — 5 tasks');
     for (const comm of ['bash', 'mkdir', 'rm', 'touch', 'python3']) expect(f).toContain(comm);
-    expect(lines[lines.length - 1]).toMatch(/^F1Help +F4Filter ?F5Graph +F6Sort +F9Kill +uThaw +ZPause +LLog +F10Quit/);
+    expect(lines[lines.length - 1]).toMatch(/^F1Help +F4Filter ?F3Search ?F5Graph +F6Sort +F9Kill +uThaw +ZPause +LLog +F10Quit/);
   });
 
   it('uses the wide column titles when there is room', async () => {

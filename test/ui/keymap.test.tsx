@@ -8,7 +8,7 @@ import { fixtureAnalysis, makeStore, renderApp } from './helpers.js';
 
 describe('keymap', () => {
   it('binds no key to two actions in the same place', () => {
-    for (const ctx of ['main', 'causes', 'scroll', 'filter', 'confirm'] as const) {
+    for (const ctx of ['main', 'causes', 'scroll', 'filter', 'search', 'confirm'] as const) {
       const seen = new Map<string, string>();
       for (const b of KEYMAP) {
         if (!b.contexts.includes(ctx) && !(b.contexts.includes('global'))) continue;

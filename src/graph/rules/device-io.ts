@@ -10,6 +10,7 @@ import { journalThreadMatches, loopOfWorker } from '../../kernel/devices.js';
 import { taskKey } from '../holders.js';
 import { backingMountOf, deviceOfTask, loopByName, type DeviceOfTask } from '../backing.js';
 import { criticalSection } from './critical-section.js';
+import { external } from './external.js';
 import { syscallName } from '../../kernel/syscalls.js';
 import { SIGNATURE_BY_ID } from '../../kernel/signatures.js';
 import { frozenMountPoints, frozenResource } from './frozen-mount.js';
@@ -48,13 +49,11 @@ function deviceOf(ctx: RuleContext, t: Task): DeviceOfTask {
   return d;
 }
 
-export const deviceIo: HolderResolver<Extract<HolderRule, { kind: 'device-io' }>> = (ctx, t, _site, sig, rule) => {
+export const deviceIo: HolderResolver<Extract<HolderRule, { kind: 'device-io' }>> = (ctx, t, site, sig, rule) => {
   const d = deviceOf(ctx, t);
   const loop = d.device ? loopByName(ctx.snap, d.device) : undefined;
-  if (!loop) {
-    const why = d.device ? `${rule.why} (${d.device}; ${d.how})` : rule.why;
-    return ctx.resource(sig, { id: `external:${sig.id}`, label: `${sig.title}: ${rule.why}` }, () => undefined, why);
-  }
+  // Not a loop device (a disk, or no device found): nothing on this box holds it, as before.
+  if (!loop) return external(ctx, t, site, sig, { kind: 'none', why: rule.why });
   const below = backingMountOf(ctx.snap, loop);
   const workers = stuckLoopWorkers(ctx).get(loop.name) ?? [];
   if (!workers.length && below) {

@@ -11,6 +11,7 @@ import { fuseDaemon } from './fuse-daemon.js';
 import { criticalSection } from './critical-section.js';
 import { external, self } from './external.js';
 import { deviceIo, journal } from './device-io.js';
+import { lockOwner } from './lock-owner.js';
 
 type Resolvers = { [K in HolderRule['kind']]: HolderResolver<Extract<HolderRule, { kind: K }>> };
 
@@ -21,6 +22,7 @@ export const HOLDER_RESOLVERS: Resolvers = {
   'frozen-mount': frozenMount,
   'fuse-daemon': fuseDaemon,
   'critical-section': criticalSection,
+  'lock-owner': lockOwner,
   self,
   none: external,
   'device-io': deviceIo,

@@ -88,6 +88,8 @@ export function detailLines(a: Analysis | undefined, key: string | undefined, ca
       out.push(line(seg(readOnly ? '  [read-only] ' : `  [${remedyKey(r.action) ?? '?'}] `, readOnly ? 'dim' : 'key'), seg(`${r.action}: `, 'bold'), seg(r.command, 'remedy')));
       out.push({ ...line(seg('      risk: ', 'dim'), seg(r.risk, 'dim')), indent: 12 });
     }
+    // Advice is printed, never bound to a key: wedgetop does not run it.
+    if (rc.advice) out.push({ ...line(seg('  advice (not run by wedgetop): ', 'bold'), seg(rc.advice)), indent: 4 });
   }
   out.push(plain(''));
 

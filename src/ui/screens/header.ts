@@ -5,7 +5,7 @@ import { parseAuditBacklogLine } from '../../procfs/parse.js';
 import { formatDuration } from '../../report/text.js';
 import { blockedCount } from '../../report/json.js';
 import type { UiState } from '../../store/store.js';
-import { series } from '../../store/history.js';
+import { series, type HistorySample } from '../../store/history.js';
 import { lineChart, SERIES_COLORS, type ChartSeries } from '../chart.js';
 import { fitLine, line, plain, seg, type Line } from '../line.js';
 import type { TermCaps } from '../term.js';
@@ -75,40 +75,59 @@ function leftLines(s: UiState): Line[] {
   ];
 }
 
+/** What the chart and sparklines draw: frozen while paused, like the rest of the screen. */
+export function shownHistory(s: Pick<UiState, 'history' | 'pausedHistory'>): readonly HistorySample[] {
+  return s.pausedHistory ?? s.history;
+}
+
 function chartLines(s: UiState, caps: TermCaps, w: number): string[] {
   const rows = HEADER_ROWS - 1;
   const cols = w;
   const n = cols * (caps.unicode ? 2 : 1);
   const roots = (s.analysis?.rootCauses ?? []).slice(0, CHART_ROOTS);
-  const list: ChartSeries[] = [{ values: series(s.history, n), color: SERIES_COLORS[0] }];
+  const h = shownHistory(s);
+  const list: ChartSeries[] = [{ values: series(h, n), color: SERIES_COLORS[0] }];
   // One root cause is the total: a second line would only hide the first.
-  if (roots.length > 1) roots.forEach((rc, i) => list.push({ values: series(s.history, n, rc.id), color: SERIES_COLORS[i + 1]! }));
-  const h = s.history;
+  if (roots.length > 1) roots.forEach((rc, i) => list.push({ values: series(h, n, rc.id), color: SERIES_COLORS[i + 1]! }));
   const span = h.length > 1 ? formatDuration(h[h.length - 1]!.t - h[Math.max(0, h.length - n)]!.t) : '';
   const caption = `Blocked tasks${span ? `, last ${span}` : ''}`;
   return [caption, ...lineChart(list, { width: cols, height: rows, unicode: caps.unicode, color: caps.color })];
 }
 
-function auditWarning(snap: Snapshot): Line | undefined {
+/** Kernel reports older than this are history, not news: dimmed. */
+const AUDIT_FRESH_S = 60;
+/** ... and older than this, with no task waiting on the audit queue any more, not shown at all. */
+const AUDIT_GONE_S = 600;
+
+function auditWarning(a: Analysis): Line | undefined {
+  const snap = a.snapshot;
   let n = 0;
   let last: ReturnType<typeof parseAuditBacklogLine>;
   let lost: number | undefined;
+  let lastUsec = 0;
   for (const r of snap.kmsg) {
     const p = parseAuditBacklogLine(r.text);
     if (!p) continue;
     n++;
+    lastUsec = Math.max(lastUsec, r.usec);
     if (p.lost !== undefined) lost = p.lost;
     if (p.exceeded) last = p;
   }
   if (!n) return undefined;
+  // kmsg stamps are microseconds since boot, the clock /proc/uptime counts.
+  const ageS = Math.max(0, snap.uptimeSec - lastUsec / 1e6);
+  const waiting = a.tasks.some((t) => t.site?.resource === 'audit-backlog');
+  if (ageS > AUDIT_GONE_S && !waiting) return undefined;
+  const role = ageS > AUDIT_FRESH_S && !waiting ? 'dim' : 'error';
   const detail = last?.backlog !== undefined ? `backlog ${last.backlog} > limit ${last.limit}` : last ? 'backlog limit exceeded' : 'audit records lost';
-  return line(seg('⚠ audit ', 'error'), seg(`${detail}${lost !== undefined ? `, ${lost} records lost` : ''} (${n} kernel report${n === 1 ? '' : 's'}): the audit daemon is not draining its queue`, 'error'));
+  const age = `last ${formatDuration(ageS * 1000)} ago`;
+  return line(seg('⚠ audit ', role), seg(`${detail}${lost !== undefined ? `, ${lost} records lost` : ''} (${n} kernel report${n === 1 ? '' : 's'}, ${age}): the audit daemon is not draining its queue`, role));
 }
 
 export function warningLines(a: Analysis | undefined, max: number): Line[] {
   if (!a || max <= 0) return [];
   const out: Line[] = [];
-  const aw = auditWarning(a.snapshot);
+  const aw = auditWarning(a);
   if (aw) out.push(aw);
   if (a.warnings.length) {
     const more = a.warnings.length > 1 ? ` (+${a.warnings.length - 1} more in the help view)` : '';

@@ -23,7 +23,7 @@ function sectionTitle(contexts: readonly KeyContext[]): string {
 
 /** One help line per binding, in sections by where they apply (global first, filter last). */
 export function helpEntries(): HelpEntry[] {
-  const order: KeyContext[] = ['global', 'main', 'causes', 'scroll', 'filter', 'confirm'];
+  const order: KeyContext[] = ['global', 'main', 'causes', 'scroll', 'filter', 'search', 'confirm'];
   const rank = (b: Binding): number => order.indexOf(b.contexts[0]!);
   return [...KEYMAP]
     .map((b, i) => ({ b, i }))
@@ -79,6 +79,11 @@ export function modeBadge(s: Pick<UiState, 'opts'>): string | undefined {
 export function footerLine(s: UiState, cols: number): Line {
   if (s.filterEditing) {
     return line(seg('Filter: ', 'keyLabel'), seg(s.filter), seg('_', 'highlight'), seg('   Enter keep · Esc clear · Backspace erase', 'dim'));
+  }
+  if (s.searchEditing) {
+    const m = s.message;
+    const miss = m && s.now - m.at < MESSAGE_MS && m.level === 'warn' ? `   ${m.text}` : '';
+    return line(seg('Search: ', 'keyLabel'), seg(s.search), seg('_', 'highlight'), seg('   ↓ next · ↑ previous · Enter stay here · Esc end', 'dim'), seg(miss, 'warn'));
   }
   const badge = modeBadge(s);
   const lead: Seg[] = badge ? [seg(badge, 'error'), seg(' ')] : [];

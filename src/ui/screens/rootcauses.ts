@@ -9,7 +9,7 @@ import { remedyKey } from '../keymap.js';
 import { line, plain, seg, type Line, type Role } from '../line.js';
 import type { TermCaps } from '../term.js';
 import { glyphs } from '../term.js';
-import { CHART_ROOTS } from './header.js';
+import { CHART_ROOTS, shownHistory } from './header.js';
 
 const SPARK_W = 8;
 
@@ -31,14 +31,16 @@ export function rootCauseLines(s: UiState, caps: TermCaps, maxCauses: number, ta
   const rcs = a?.rootCauses ?? [];
   const focused = s.focus === 'causes';
   const at = target ? rcs.findIndex((r) => r.id === target.id) : -1;
-  const first = at >= maxCauses ? at - maxCauses + 1 : 0;
-  const shown = rcs.slice(first, first + maxCauses);
-  const more = rcs.length - shown.length;
+  // #1 (what to do first) never scrolls out: a target further down takes the last places.
+  const picked: number[] = at >= maxCauses && maxCauses > 1
+    ? [0, ...Array.from({ length: maxCauses - 1 }, (_, k) => at - maxCauses + 2 + k)]
+    : at >= maxCauses ? [at] : Array.from({ length: Math.min(maxCauses, rcs.length) }, (_, k) => k);
+  const more = rcs.length - picked.length;
   const how = focused ? 'Tab or Esc: back to the tasks' : 'Tab or 1-9 selects one';
   const out: Line[] = [
     line(
       seg('What to do first', 'title'),
-      seg(rcs.length ? ` (${rcs.length} root cause${rcs.length === 1 ? '' : 's'}${more > 0 ? `, ${more} more: t shows all` : ''}; remedy keys act on ${g.selected}; ${how})` : '', 'dim'),
+      seg(rcs.length ? ` (${rcs.length} root cause${rcs.length === 1 ? '' : 's'}${more > 0 ? `, ${more} more not shown: t shows all` : ''}; remedy keys act on ${g.selected}; ${how})` : '', 'dim'),
     ),
   ];
   if (!a) {
@@ -50,13 +52,14 @@ export function rootCauseLines(s: UiState, caps: TermCaps, maxCauses: number, ta
     return out;
   }
   // Shared scale with headroom, so root causes compare and a steady count is not a solid block.
-  const max = Math.max(1, Math.ceil(1.2 * Math.max(0, ...s.history.slice(-SPARK_W).map((h) => h.total))));
-  shown.forEach((rc, k) => {
-    const i = first + k;
+  const hist = shownHistory(s);
+  const max = Math.max(1, Math.ceil(1.2 * Math.max(0, ...hist.slice(-SPARK_W).map((h) => h.total))));
+  picked.forEach((i) => {
+    const rc = rcs[i]!;
     const isTarget = target?.id === rc.id;
     // The colour of its line on the header chart; alone, it is the total's line (red).
     const colour: Role = rcs.length === 1 ? 'series0' : i < CHART_ROOTS ? (`series${i + 1}` as Role) : 'bold';
-    const sp = spark(series(s.history, SPARK_W, rc.id), SPARK_W, max, caps.unicode);
+    const sp = spark(series(hist, SPARK_W, rc.id), SPARK_W, max, caps.unicode);
     const l = line(
       seg(isTarget ? `${g.selected}` : ' ', 'highlight'),
       seg(`${i + 1} `, colour),

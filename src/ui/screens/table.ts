@@ -1,7 +1,7 @@
 // The task table: wait-site group lines and task rows, only the visible window of them built.
 import type { AnalyzedTask } from '../../model.js';
 import { formatDuration } from '../../report/text.js';
-import { indexOf, siteFunc, type Row, type SortKey } from '../../store/derive.js';
+import { indexOf, longestBlocked, siteFunc, worstState, type Row, type SortKey } from '../../store/derive.js';
 import type { UiState } from '../../store/store.js';
 import { cell, line, seg, type Line, type Role, type Seg } from '../line.js';
 import { glyphs, type TermCaps } from '../term.js';
@@ -56,13 +56,22 @@ export function headerLine(s: UiState, cols: number, caps: TermCaps): Line {
   return { segs, fill: 'colHeader' };
 }
 
-function blockedRole(t: AnalyzedTask, hungSecs: number | undefined): Role {
-  if (t.blockedForMs === undefined) return 'dim';
-  if (hungSecs && t.blockedForMs >= hungSecs * 1000) return 'stateD';
+function blockedRole(ms: number | undefined, hungSecs: number | undefined): Role {
+  if (ms === undefined) return 'dim';
+  if (hungSecs && ms >= hungSecs * 1000) return 'stateD';
   return 'normal';
 }
 
-function taskLine(s: UiState, t: AnalyzedTask, cols: number): Line {
+/**
+ * Off-CPU time when the kernel told it; otherwise only "since wedgetop first saw it blocked",
+ * a lower bound: shown as ≥N, and as ? before it means anything.
+ */
+export function blockedText(ms: number | undefined, lowerBound: boolean | undefined): string {
+  if (ms === undefined || (lowerBound && ms < 1000)) return '?';
+  return `${lowerBound ? '≥' : ''}${formatDuration(ms)}`;
+}
+
+function taskLine(s: UiState, t: AnalyzedTask, cols: number, threads?: AnalyzedTask[]): Line {
   const a = s.analysis!;
   const idx = indexOf(a);
   const tagged = s.tagged.has(t.key);
@@ -70,13 +79,16 @@ function taskLine(s: UiState, t: AnalyzedTask, cols: number): Line {
   const cs = columns(cols);
   const w = (k: SortKey): number => cs.find((c) => c.key === k)!.width;
   const gut = tagged ? '*' : t.isHolder ? 'H' : ' ';
+  // A folded process: its thread count in TID, the worst state, the longest blocked.
+  const state = threads ? worstState(threads) : t.state;
+  const blockedMs = threads ? longestBlocked(threads) : t.blockedForMs;
   const values: Record<SortKey, [string, Role | undefined]> = {
     pid: [String(t.pid), undefined],
-    tid: [String(t.tid), undefined],
+    tid: [threads ? `${threads.length}thr` : String(t.tid), threads ? 'dim' : undefined],
     user: [t.user ?? '?', undefined],
     comm: [t.comm, t.isHolder ? 'holder' : undefined],
-    state: [t.state, stateRole(t.state)],
-    blocked: [formatDuration(t.blockedForMs), blockedRole(t, a.snapshot.hungTask.timeoutSecs)],
+    state: [state, stateRole(state)],
+    blocked: [blockedText(blockedMs, t.blockedForMin), blockedRole(blockedMs, a.snapshot.hungTask.timeoutSecs)],
     site: [siteFunc(t), 'dim'],
     waits: [idx.waitsText.get(t.key) ?? '-', t.isHolder && !t.waitsOn ? 'holder' : undefined],
     container: [t.container ?? '-', 'dim'],
@@ -111,7 +123,7 @@ export function tableLines(s: UiState, rows: readonly Row[], scroll: number, hei
   const end = Math.min(rows.length, scroll + height);
   for (let i = scroll; i < end; i++) {
     const r = rows[i]!;
-    const l = r.kind === 'group' ? groupLine(r, caps) : taskLine(s, r.task, cols);
+    const l = r.kind === 'group' ? groupLine(r, caps) : taskLine(s, r.task, cols, r.threads);
     if (i === s.cursor) {
       l.bar = true;
       // Without reverse video (TERM=dumb) the selection needs a visible mark.
