@@ -24,6 +24,7 @@ const cases: { name: string; opts: FrozenOptions; incident: string }[] = [
   { name: 'xfs frozen', opts: { fstype: 'xfs' }, incident: 'an xfs data volume left frozen by a snapshot job' },
   { name: 'btrfs frozen', opts: { fstype: 'btrfs' }, incident: 'a btrfs volume left frozen by a backup' },
   { name: 'loop image on a frozen xfs', opts: { fstype: 'xfs', layout: 'stacked' }, incident: 'a VM disk image (loop) whose host filesystem was frozen' },
+  { name: 'loop image on a frozen ext4 (journal thread followed)', opts: { fstype: 'ext4', layout: 'stacked' }, incident: 'writers queued on an ext4 journal whose jbd2 thread is stuck on a loop device over a frozen ext4' },
   { name: 'overlay whose upper is on a frozen ext4', opts: { fstype: 'ext4', layout: 'overlay' }, incident: 'a container root (overlayfs) whose upper directory was frozen' },
 ];
 
