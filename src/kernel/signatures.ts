@@ -54,7 +54,12 @@ export type HolderRule =
    */
   | { kind: 'device-io'; why: string }
   /** An ext4 journal wait: the device's journal thread (jbd2/<dev>-N); else critical-section. */
-  | { kind: 'journal' };
+  | { kind: 'journal' }
+  /**
+   * A directory's i_rwsem: the holder works on a path in the same directory and waits further in
+   * (from each task's path argument and dirfd/cwd); else critical-section.
+   */
+  | { kind: 'same-dir' };
 
 /** What wedgetop offers for the root cause a row's waiters end at (see Release for what frees them). */
 export type RemedyRule = 'kill-holder' | 'thaw-mount' | 'fuse-abort' | 'none';
@@ -215,6 +220,21 @@ export const SIGNATURES: Signature[] = [
       'Writing to a filesystem frozen with fsfreeze -f (or by a snapshot tool that never thawed it). ' +
       'No task holds it; nothing in /proc says a filesystem is frozen, so the mount is inferred from what the writers were writing to. ' +
       'fsfreeze -u MOUNT thaws it and every writer continues.',
+  },
+  {
+    // inode_lock(dir) (down_write, hidden) in open_last_lookups, inlined into path_openat on
+    // 6.18 (path_openat+0x4e3 under do_filp_open), and in filename_create for mkdir/mknod/symlink/link.
+    id: 'dir-lock',
+    title: 'directory lock (i_rwsem)',
+    resource: 'lock',
+    at: ['path_openat', 'open_last_lookups', 'filename_create'],
+    callers: ['do_filp_open', /^do_(mkdirat|mknodat|symlinkat|linkat)$/, 'do_file_open_root'],
+    holder: { kind: 'same-dir' },
+    frees: ['holder-leaves'],
+    // inode_lock is down_write: TASK_UNINTERRUPTIBLE.
+    killable: false,
+    remedy: 'kill-holder',
+    explain: 'Waiting for the lock of a directory (its inode\'s i_rwsem) to create or open a name in it; the task holding it works in the same directory and is itself waiting further in.',
   },
   {
     id: 'audit-backlog',

@@ -127,3 +127,17 @@ describe('I/O on a loop device whose worker is not (yet) blocked', () => {
     expect(analyze(snap).tasks[0]!.waitsOn).toBe('blockdev:loop9');
   });
 });
+
+describe('overlay: a creator queued on the lock of a directory whose holder waits on the freeze', () => {
+  it('names the directory lock, its holder (from both paths), and ends at the frozen mount', () => {
+    const a = analyzeDir('test/fixtures/overlay-frozen-upper');
+    const second = a.tasks.find((t) => t.comm === 'frz-create2')!;
+    const openat = a.tasks.find((t) => t.comm === 'frz-openat')!;
+    expect(second.waitsOn).toMatch(/^dir-lock:.*\/ovl\/data$/);
+    const res = a.resources.find((r) => r.id === second.waitsOn)!;
+    expect(res.holders).toEqual([openat.key]);
+    expect(res.confidence).toBe('likely');
+    expect(res.how).toMatch(/openat\(".*second-create"\) -> .*; frz-openat:\d+ works in the same directory/);
+    expect(a.rootCauses[0]!.blockedTasks).toContain(second.key);
+  });
+});

@@ -1,7 +1,8 @@
 // Frozen filesystems that are not a plain ext4 under the writers: xfs and btrfs frozen directly,
 // an ext4 on a loop device whose backing file sits on a frozen xfs (the loop worker goes D, the
 // writers above wait in block I/O and the journal), and an overlay (a container root) whose
-// upper directory is on a frozen ext4. In every case the root cause is the frozen mount at the
+// upper directory is on a frozen ext4 (one creator holding a directory's lock while it waits on
+// the freeze, a second queued on that lock). In every case the root cause is the frozen mount at the
 // bottom, its thaw command frees every task of the wedge, and nothing else is offered first.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
@@ -69,7 +70,12 @@ describe.skipIf(!isRoot).each(cases)('$name (real kernel, root)', ({ opts, incid
       const t = report.tasks.find((x) => x.pid === writer.pid);
       expect(t, `${writer.kind} writer ${writer.pid}`).toBeDefined();
       expect(t!.state).toBe('D');
-      if (opts.layout !== 'stacked') expect(t!.waitsOn, `${writer.kind} writer`).toBe(`frozen-fs:${w.mount}`);
+      if (writer.kind === 'create2') {
+        // Queued on the lock of data/, held by the openat writer that waits on the freeze.
+        expect(t!.waitsOn).toBe(`dir-lock:${w.top}/data`);
+        const openat = w.writers.find((x) => x.kind === 'openat')!;
+        expect(report.edges.find((e) => e.from === `res:dir-lock:${w.top}/data`)?.to).toBe(`task:${openat.pid}/${openat.pid}`);
+      } else if (opts.layout !== 'stacked') expect(t!.waitsOn, `${writer.kind} writer`).toBe(`frozen-fs:${w.mount}`);
       const edge = report.edges.find((e) => e.from === `task:${t!.pid}/${t!.tid}`);
       expect(edge?.how).toMatch(/^kernel stack: /);
     }

@@ -19,7 +19,8 @@
 #    "writers":[{"pid":..,"kind":..,"comm":..,"wchan":..},..]}
 # plain/overlay kinds: write (write(2) on an fd opened before the freeze), openat (O_CREAT),
 # mkdir, mmap (store to a MAP_SHARED page mapped before the freeze), logd (auditd-sim, a log
-# daemon appending every 100 ms).
+# daemon appending every 100 ms); overlay adds create2 (an O_CREAT in data/, released once
+# openat waits on the freeze: it queues on the lock of data/ that openat holds).
 # stacked kinds (on STATEDIR/top): fsync (write + fsync: waits for writeback), direct
 # (O_DIRECT write: waits for its bio), sync (syncfs(2) of the upper ext4), jsync (mkdir + fsync of the directory:
 # waits for the journal commit), meta (mkdir every 100 ms: waits on the stuck journal).
@@ -31,13 +32,13 @@ LIB="$HERE/_wedgelib.py"
 PY=${PYTHON:-python3}
 KINDS="write openat mkdir mmap logd"
 STACKED_KINDS="fsync direct sync jsync meta"
-ALL_KINDS="$KINDS $STACKED_KINDS"
+ALL_KINDS="$KINDS $STACKED_KINDS create2"
 
 die() { echo "frozen_fs.sh: $*" >&2; exit 2; }
 comm_of() {
   case $1 in write) echo frz-write ;; openat) echo frz-openat ;; mkdir) echo frz-mkdir ;;
     mmap) echo frz-mmap ;; logd) echo auditd-sim ;; fsync) echo frz-fsync ;; direct) echo frz-direct ;;
-    sync) echo frz-sync ;; jsync) echo frz-jsync ;; meta) echo frz-meta ;; esac
+    sync) echo frz-sync ;; jsync) echo frz-jsync ;; meta) echo frz-meta ;; create2) echo frz-create2 ;; esac
 }
 token() { echo "frozen_fs-$(echo -n "$SD" | md5sum | cut -c1-12)"; }
 is_mounted() { findmnt -rn --mountpoint "$1" >/dev/null 2>&1; }
@@ -77,6 +78,11 @@ elif kind == "logd":
         n += 1
         os.write(fd, b"type=DAEMON_SIM msg=audit(%.3f:%d): wedgetop logd\n" % (time.time(), n))
         time.sleep(0.1)
+elif kind == "create2":
+    ready()
+    while not os.path.exists(sd + "/go2"):
+        time.sleep(0.02)
+    os.close(os.open(mnt + "/data/second-create", A, 0o644))
 elif kind == "fsync":
     fd = os.open(mnt + "/data/fsync.dat", A, 0o644)
     ready(); go(); os.write(fd, b"x" * 8192); os.fsync(fd)
@@ -150,6 +156,9 @@ up() {
       mkdir -p "$wdir" "$mnt/lower" "$mnt/upper dir" "$mnt/work" || fail "overlay dirs"
       timeout 10 mount -t overlay overlay -o "lowerdir=$mnt/lower,upperdir=$mnt/upper dir,workdir=$mnt/work" "$wdir" || fail "mount overlay" ;;
   esac
+  # overlay: a second creator in data/, released once the openat writer waits on the freeze
+  # while holding the lock of data/ (the overlay takes the upper's write access inside it).
+  [ "$layout" = overlay ] && kinds="$kinds create2"
   echo "$kinds" > "$SD/kinds"
   mkdir -p "$wdir/data" "$wdir/log" || fail "mkdir on mount"
   local k
@@ -182,7 +191,13 @@ up() {
       # overlay, mkdir can queue on the directory's i_rwsem behind the openat writer, which took
       # it before it wanted write access to the upper mount.
       [ "$layout" != plain ] || [ "$(cat "/proc/$pid/wchan" 2>/dev/null)" = percpu_rwsem_wait ] || all=0
+      # create2 queues on the lock of data/ (6.18: wchan path_openat), not on the freeze.
+      [ "$k" = create2 ] || [ "$layout" != overlay ] || [ "$(cat "/proc/$pid/wchan" 2>/dev/null)" = percpu_rwsem_wait ] || all=0
     done
+    if [ "$layout" = overlay ] && [ ! -e "$SD/go2" ]; then
+      read -r pid start < "$SD/writers/openat.pid"
+      [ "$(cat "/proc/$pid/wchan" 2>/dev/null)" = percpu_rwsem_wait ] && touch "$SD/go2"
+    fi
     [ $all = 1 ] && break
     if [ "$(date +%s)" -ge $deadline ]; then
       for k in $kinds; do
@@ -272,7 +287,7 @@ down() {
   # 5. hung-task sysctls, files
   if [ $rc = 0 ]; then
     $PY "$LIB" hung-release "$(token)"
-    rm -f "$img" "$SD/state" "$SD/loop" "$SD/toploop" "$SD/layout" "$SD/kinds" "$SD/go" "$SD/up.json" "$SD/writers.log" "$SD"/writers/*
+    rm -f "$img" "$SD/state" "$SD/loop" "$SD/toploop" "$SD/layout" "$SD/kinds" "$SD/go" "$SD/go2" "$SD/up.json" "$SD/writers.log" "$SD"/writers/*
     rmdir "$SD/writers" "$mnt" "$SD/top" "$SD/ovl" "$SD" 2>/dev/null
   fi
   return $rc

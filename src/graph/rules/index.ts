@@ -12,6 +12,7 @@ import { criticalSection } from './critical-section.js';
 import { external, self } from './external.js';
 import { deviceIo, journal } from './device-io.js';
 import { lockOwner } from './lock-owner.js';
+import { sameDir } from './same-dir.js';
 
 type Resolvers = { [K in HolderRule['kind']]: HolderResolver<Extract<HolderRule, { kind: K }>> };
 
@@ -27,6 +28,7 @@ export const HOLDER_RESOLVERS: Resolvers = {
   none: external,
   'device-io': deviceIo,
   journal,
+  'same-dir': sameDir,
 };
 
 export function resolveHolder(ctx: RuleContext, t: Task, site: WaitSite, sig: Signature): Resource | undefined {
