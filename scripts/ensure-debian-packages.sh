@@ -1,31 +1,29 @@
-#!/bin/bash
-# ensure-debian-packages.sh PKG...: install the Debian packages that are missing (as root).
-# Runs `apt-get update` only when an install fails for want of a package list, and at most once.
-# Prints what it did, one line per package; exit 0 when every package is installed.
-set -u
-[ $# -gt 0 ] || { echo "usage: $0 PKG..." >&2; exit 2; }
-missing=()
+#!/bin/sh
+# ensure-debian-packages.sh PKG...: install the Debian packages that are missing, nothing else.
+# Used by tests that need a tool from Debian (e.g. promtool from `prometheus`) on a fresh CI
+# machine. Installing never starts a service: policy-rc.d answers 101 ("action forbidden") to
+# every start request the packages' maintainer scripts make while apt runs.
+set -eu
+[ "$#" -gt 0 ] || { echo "usage: $0 PKG..." >&2; exit 2; }
+missing=""
 for p in "$@"; do
-  if dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$'; then
-    echo "ensure-debian-packages: $p already installed"
-  else
-    missing+=("$p")
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing="$missing $p"
   fi
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
-[ "$(id -u)" = 0 ] || { echo "ensure-debian-packages: not root, cannot install: ${missing[*]}" >&2; exit 1; }
-export DEBIAN_FRONTEND=noninteractive
-install() { out=$(apt-get install -y -q --no-install-recommends "${missing[@]}" 2>&1); }
-if install; then
-  echo "ensure-debian-packages: installed ${missing[*]}"
-else
-  echo "ensure-debian-packages: install failed, running apt-get update once" >&2
-  apt-get update -q >/dev/null 2>&1
-  if install; then
-    echo "ensure-debian-packages: installed ${missing[*]} (after apt-get update)"
-  else
-    printf "%s\n" "$out" | tail -5 >&2
-    echo "ensure-debian-packages: could not install ${missing[*]}" >&2
-    exit 1
-  fi
+[ -n "$missing" ] || exit 0
+if [ "$(id -u)" -ne 0 ]; then
+  echo "$0: missing Debian packages:$missing (run as root to install them)" >&2
+  exit 1
 fi
+policy=/usr/sbin/policy-rc.d
+own_policy=""
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' > "$policy"
+  chmod 755 "$policy"
+  own_policy=1
+fi
+trap '[ -z "$own_policy" ] || rm -f "$policy"' EXIT
+export DEBIAN_FRONTEND=noninteractive
+# shellcheck disable=SC2086 # word splitting of the package list is intended
+apt-get install -y --no-install-recommends $missing || { apt-get update && apt-get install -y --no-install-recommends $missing; }

@@ -3,7 +3,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Analysis, RemedyAction, Snapshot } from './model.js';
-import { COLLECTOR_FLAG, CollectorClient, prepareRecordDir, runCollectorChild } from './procfs/collector.js';
+import { COLLECTOR_FLAG, CollectorClient, prepareRecordDir, runCollectorChild, type RecordTarget } from './procfs/collector.js';
+import { SafeWriteError } from './safefs/write.js';
 import { collect } from './procfs/collect.js';
 import { ReplaySource } from './procfs/source.js';
 import { analyze } from './graph/analyze.js';
@@ -11,6 +12,7 @@ import { textReport } from './report/text.js';
 import { toJson, blockedCount } from './report/json.js';
 import { prometheusText, writeAtomically } from './report/prometheus.js';
 import { VERSION } from './version.js';
+import { isBundlePath, unpackBundle } from './bundle/unpack.js';
 
 export interface Options {
   once: boolean;
@@ -28,12 +30,17 @@ export interface Options {
   log?: string;
   noColor: boolean;
   prometheus?: string;
+  /** --bundle: '' for the default name on a tmpfs. */
+  bundle?: string;
+  redact?: boolean;
 }
 
 interface FlagSpec {
   flag: string;
   alias?: string;
   arg?: string;
+  /** The argument may be left out (taken only when the next word is not an option). */
+  optionalArg?: boolean;
   help: string;
   set: (o: Options, v: string) => void;
 }
@@ -49,8 +56,10 @@ export const FLAGS: FlagSpec[] = [
   { flag: '--once', help: 'print one plain-text report (root causes first) and exit', set: (o) => (o.once = true) },
   { flag: '--json', help: 'print one snapshot as JSON (schema in README) and exit', set: (o) => (o.json = true) },
   { flag: '--record', arg: 'DIR', help: 'save everything read into a new, empty DIR (a snapshot for replay / bug reports)', set: (o, v) => (o.record = v) },
-  { flag: '--replay', arg: 'DIR', help: 'read a recorded snapshot instead of the live /proc (works with every mode)', set: (o, v) => (o.replay = v) },
-  { flag: '--prometheus', arg: 'FILE', help: 'write the snapshot as node_exporter textfile metrics to FILE (atomically) and exit', set: (o, v) => (o.prometheus = v) },
+  { flag: '--replay', arg: 'DIR', help: 'read a recorded snapshot (a --record DIR or a --bundle .tar.gz) instead of the live /proc (works with every mode)', set: (o, v) => (o.replay = v) },
+  { flag: '--prometheus', arg: 'FILE', help: 'write the snapshot as node_exporter textfile metrics to FILE (atomically; - for stdout) and exit', set: (o, v) => (o.prometheus = v) },
+  { flag: '--bundle', arg: 'FILE.tar.gz', optionalArg: true, help: 'write a support bundle (snapshot, reports, kernel log, PSI, block devices, mounts, manifest with SHA-256) and exit; default name on a tmpfs', set: (o, v) => (o.bundle = v) },
+  { flag: '--redact', help: 'with --bundle: replace user names, the host name and non-system paths by consistent tokens', set: (o) => (o.redact = true) },
   { flag: '--interval', arg: 'SEC', help: 'TUI refresh interval (default 1)', set: (o, v) => (o.intervalMs = seconds('--interval', v)) },
   { flag: '--timeout', arg: 'SEC', help: 'give up on a collector that has not answered after SEC (default 5)', set: (o, v) => (o.timeoutMs = seconds('--timeout', v)) },
   { flag: '--read-only', help: 'no remediation actions at all', set: (o) => (o.readOnly = true) },
@@ -77,7 +86,7 @@ function remedyAction(v: string): RemedyAction {
 export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): Options & { help: boolean; version: boolean } {
   const o: Options & { help: boolean; version: boolean } = {
     once: false, json: false, intervalMs: 1000, timeoutMs: 5000, readOnly: false, dryRun: false, yes: false,
-    graceMs: 3000, noColor: !!env.NO_COLOR || env.TERM === 'dumb', help: false, version: false,
+    graceMs: 3000, redact: false, noColor: !!env.NO_COLOR || env.TERM === 'dumb', help: false, version: false,
   };
   for (let i = 0; i < argv.length; i++) {
     let a = argv[i]!;
@@ -92,7 +101,10 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
     if (spec.flag === '--help') o.help = true;
     if (spec.flag === '--version') o.version = true;
     let v = '';
-    if (spec.arg) {
+    if (spec.arg && spec.optionalArg) {
+      const next = argv[i + 1];
+      v = inline ?? (next !== undefined && !next.startsWith('-') ? argv[++i]! : '');
+    } else if (spec.arg) {
       v = inline ?? argv[++i] ?? '';
       if (!v) throw new UsageError(`${spec.flag} needs ${spec.arg}`);
     }
@@ -105,6 +117,9 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
   if (o.fix && (o.once || o.json || o.prometheus || o.record)) throw new UsageError('--fix prints its own plan and outcome: it does not go with --once, --json, --prometheus or --record');
   if (o.log && (o.once || o.json || o.prometheus || o.fix)) throw new UsageError('--log is the live view\'s debug log: it does nothing with --once, --json, --prometheus or --fix');
   if ((o.yes || o.action) && !o.fix) throw new UsageError('--yes and --action only go with --fix');
+  if (o.redact && o.bundle === undefined) throw new UsageError('--redact only goes with --bundle');
+  if (o.bundle !== undefined && o.record) throw new UsageError('--bundle records by itself; --record does not go with it');
+  if (o.bundle !== undefined && (o.once || o.json || o.prometheus || o.fix)) throw new UsageError('--bundle writes its file (with both reports in it) and prints no report: it does not go with --once, --json, --prometheus or --fix');
   return o;
 }
 
@@ -119,7 +134,7 @@ export function helpText(): string {
     'Options:',
   ];
   for (const f of FLAGS) {
-    const name = `${f.alias ? `${f.alias}, ` : ''}${f.flag}${f.arg ? ` ${f.arg}` : ''}`;
+    const name = `${f.alias ? `${f.alias}, ` : ''}${f.flag}${f.arg ? (f.optionalArg ? ` [${f.arg}]` : ` ${f.arg}`) : ''}`;
     lines.push(`  ${name.padEnd(22)} ${f.help}`);
   }
   lines.push('', 'Exit status (--once, --json, --fix): 0 nothing blocked / fixed, 1 blocked tasks remain, 2 usage or runtime error.');
@@ -157,9 +172,9 @@ export class SnapshotSource {
   get live(): boolean {
     return !this.o.replay;
   }
-  async next(recordDir?: string): Promise<Snapshot> {
+  async next(record?: RecordTarget): Promise<Snapshot> {
     if (this.o.replay) return (this.replayed ??= collect(new ReplaySource(path.resolve(this.o.replay)), { now: this.replayNow }));
-    return this.client!.snapshot({ selfPid: process.pid }, this.o.timeoutMs, recordDir);
+    return this.client!.snapshot({ selfPid: process.pid }, this.o.timeoutMs, record);
   }
   close(): void {
     this.client?.close();
@@ -170,16 +185,49 @@ export function exitCodeFor(a: Analysis): number {
   return blockedCount(a) > 0 ? 1 : 0;
 }
 
-async function reportMode(o: Options): Promise<number> {
-  if (o.record) {
-    const err = prepareRecordDir(o.record);
-    if (err) throw new UsageError(err);
+async function bundleMode(o: Options): Promise<number> {
+  const { buildBundle, defaultBundlePath, isTmpfs, writeBundle } = await import('./bundle/bundle.js');
+  const { readTree } = await import('./bundle/tree.js');
+  let tree;
+  let now: number | undefined;
+  if (o.replay) {
+    tree = readTree(path.resolve(o.replay));
+    const t = replayMeta(o.replay).time;
+    now = t ? Date.parse(t) : undefined;
+  } else {
+    // The recording goes to a private directory on a tmpfs first: never to a disk that may be frozen.
+    // mkdtemp: a fresh 0700 directory with a random name; the recording goes into a new
+    // directory inside it, made and verified like any --record DIR.
+    const tmp = fs.mkdtempSync(path.join('/dev/shm', 'wedgetop-record-'));
+    const rec = path.join(tmp, 'snapshot');
+    const src = new SnapshotSource(o);
+    try {
+      await src.next(prepareRecordDir(rec));
+      tree = readTree(rec);
+    } finally {
+      src.close();
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
   }
+  const b = buildBundle({ tree, live: !o.replay, redact: !!o.redact, now });
+  const target = o.bundle || defaultBundlePath(b.host, new Date());
+  if (!target) throw new UsageError('no tmpfs for the bundle (/run and /dev/shm are not tmpfs): give --bundle FILE.tar.gz');
+  if (o.bundle && !isTmpfs(target)) process.stderr.write(`wedgetop: warning: ${target} is not on a tmpfs; if that filesystem is frozen this write hangs\n`);
+  writeBundle(target, b.archive);
+  process.stdout.write(`${target}\n`);
+  process.stderr.write(`bundle: ${b.files.length} files, ${b.archive.length} bytes${o.redact ? ', redacted' : ''}; verify: tar -xzf FILE -C DIR && cd DIR && sha256sum -c MANIFEST.sha256; replay with: wedgetop --replay ${target} --once\n`);
+  return exitCodeFor(b.analysis);
+}
+
+async function reportMode(o: Options): Promise<number> {
+  if (o.bundle !== undefined) return bundleMode(o);
+  const record = o.record ? prepareRecordDir(o.record) : undefined;
   const src = new SnapshotSource(o);
   try {
-    const snap = await src.next(o.record ? path.resolve(o.record) : undefined);
+    const snap = await src.next(record);
     const a = analyze(snap);
-    if (o.prometheus) writeAtomically(o.prometheus, prometheusText(a));
+    if (o.prometheus === '-') process.stdout.write(prometheusText(a));
+    else if (o.prometheus) writeAtomically(o.prometheus, prometheusText(a));
     else process.stdout.write(o.json ? JSON.stringify(toJson(a), null, 2) + '\n' : textReport(a));
     if (o.record) process.stderr.write(`recorded to ${o.record}; replay with: wedgetop --replay ${o.record} --once\n`);
     return exitCodeFor(a);
@@ -204,6 +252,15 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(`wedgetop ${VERSION}\n`);
       return 0;
     }
+    if (o.replay && isBundlePath(o.replay)) {
+      if (!fs.existsSync(o.replay)) throw new UsageError(`--replay ${o.replay}: no such file`);
+      const u = unpackBundle(o.replay);
+      try {
+        return await main(argv.map((a, i) => (a === o.replay && /^--replay$/.test(argv[i - 1] ?? '') ? u.snapshotDir : a.startsWith('--replay=') ? `--replay=${u.snapshotDir}` : a)));
+      } finally {
+        u.remove();
+      }
+    }
     if (o.replay) replayMeta(o.replay);
     if (o.fix) {
       const { runFix } = await import('./actions/fix.js');
@@ -211,11 +268,11 @@ export async function main(argv: string[]): Promise<number> {
     }
     // A dumb terminal cannot move the cursor: the full-screen view would be garbage there.
     const tty = process.stdout.isTTY && process.stdin.isTTY && process.env.TERM !== 'dumb';
-    if (o.once || o.json || o.record || o.prometheus || !tty) return await reportMode(o);
+    if (o.once || o.json || o.record || o.prometheus || o.bundle !== undefined || !tty) return await reportMode(o);
     const { runTui } = await import('./ui/run.js');
     return await runTui(o, new SnapshotSource(o));
   } catch (e) {
-    if (e instanceof UsageError) {
+    if (e instanceof UsageError || e instanceof SafeWriteError) {
       process.stderr.write(`wedgetop: ${e.message}\n`);
       return 2;
     }

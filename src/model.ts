@@ -152,6 +152,8 @@ export interface Snapshot {
   /** False when stacks could not be read (not root). */
   stacksReadable: boolean;
   selfPid?: number;
+  /** The collector's (= wedgetop's) own mount namespace; its table is in mounts too. */
+  selfMntNs?: string;
   /** uid -> user name, for the uids of the tasks shown. */
   users: Record<string, string>;
   warnings: string[];
@@ -224,6 +226,16 @@ export interface Remedy {
   signal?: string;
   mount?: string;
   connection?: number;
+  /**
+   * thaw / fuse-abort: the mount as its waiters' namespace showed it when the plan was made,
+   * re-checked right before anything runs (src/actions/remedy.ts fills these in).
+   */
+  mountId?: number;
+  majMin?: string;
+  /** The waiters' mount namespace ("mnt:[4026532…]") and a waiter in it, to read its mountinfo. */
+  mntNs?: string;
+  nsPid?: number;
+  nsPidStartTicks?: number;
   /** Exactly what would run. */
   command: string;
   risk: string;

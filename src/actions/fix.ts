@@ -32,7 +32,7 @@ export async function runFix(o: Options & { fix: string; action?: RemedyAction }
       o = { ...o, dryRun: true };
     }
     const a = analyze(await src.next(), { killGraceMs: o.graceMs });
-    const ctx = { selfPid: process.pid, collectorPid: src.client?.pid, readOnly: o.readOnly };
+    const ctx = { selfPid: process.pid, collectorPid: src.client?.pid, readOnly: o.readOnly, live: src.live };
     const plan = planFor(a, o.fix, ctx, o.action);
     if ('refused' in plan) {
       err(plan.refused);
@@ -41,6 +41,8 @@ export async function runFix(o: Options & { fix: string; action?: RemedyAction }
     say(`root cause: ${plan.rootCause.label}`);
     say(`target:     ${plan.target}`);
     say(`command:    ${plan.command}`);
+    if (plan.how) say(`where:      ${plan.how}`);
+    say(`checked:    ${plan.guard}`);
     say(`risk:       ${plan.remedy.risk}`);
     say(`should free ${plan.blockedKeys.length} blocked task${plan.blockedKeys.length === 1 ? '' : 's'}`);
     if (!o.yes && !o.dryRun) {

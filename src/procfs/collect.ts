@@ -6,6 +6,7 @@
 // Collection is demand-driven: every thread's stat, then details of the blocked tasks, then
 // whatever the analysis says it still needs to name holders (their details, socket owners,
 // FUSE daemons, a stack scan), until it needs nothing more.
+import { KNOWN_CAUSE_KMSG } from '../kernel/known-causes.js';
 import type { FdEntry, Mount, Snapshot, Task, TaskDetail } from '../model.js';
 import type { ProcSource } from './source.js';
 import {
@@ -88,7 +89,7 @@ const ROW_KMSG: RegExp[] = SIGNATURES.flatMap((s) => (s.holder.kind === 'none' &
 
 /** Kernel log records worth keeping: hung-task and audit backlog reports, and what the rows read. */
 export function isKmsgRelevant(text: string): boolean {
-  return !!(parseHungTaskLine(text) || parseAuditBacklogLine(text) || /blocked for more than/.test(text) || ROW_KMSG.some((re) => re.test(text)));
+  return !!(parseHungTaskLine(text) || parseAuditBacklogLine(text) || /blocked for more than/.test(text) || ROW_KMSG.some((re) => re.test(text)) || KNOWN_CAUSE_KMSG.some((re) => re.test(text)));
 }
 
 export function collect(src: ProcSource, opts: CollectOptions = {}, scan: TaskScan = scanAllTasks): Snapshot {
@@ -114,8 +115,9 @@ export function collect(src: ProcSource, opts: CollectOptions = {}, scan: TaskSc
   const clockNow = parseSchedExecStart(src.read('/proc/thread-self/sched') ?? '');
   const mounts: Record<string, Mount[]> = {};
   const fdCache = new Map<number, FdEntry[]>();
-  let stacksReadable = true;
-  let stackTried = false;
+  // Stack reads the kernel refused, by task key: decided per read (the error count's rise
+  // during that one read), never from the source's cumulative count of every failure.
+  const stackDenied = new Set<string>();
   const included = new Set<string>();
 
   const readFds = (pid: number, wantInfo: Set<number>): FdEntry[] => {
@@ -145,10 +147,10 @@ export function collect(src: ProcSource, opts: CollectOptions = {}, scan: TaskSc
     const base = `/proc/${t.pid}/task/${t.tid}`;
     const d: TaskDetail = {};
     const w = (m: string): void => warn(`${base}: ${m}`);
+    const refusedBefore = refusals(src);
     const stack = src.read(`${base}/stack`);
-    stackTried = true;
     if (stack !== undefined) d.stack = parseStack(stack, w);
-    else if ((src.errors.get('EACCES') ?? 0) > 0) stacksReadable = false;
+    else if (refusals(src) > refusedBefore) stackDenied.add(`${t.pid}/${t.tid}`);
     const wchan = src.read(`${base}/wchan`);
     if (wchan !== undefined) d.wchan = wchan.trim();
     const sc = src.read(`${base}/syscall`);
@@ -337,12 +339,25 @@ export function collect(src: ProcSource, opts: CollectOptions = {}, scan: TaskSc
     }
   }
 
+  // wedgetop's own mount table: a remedy that names a mount seen from another namespace (a
+  // container's) can then run on the same superblock's path here (src/actions/remedy.ts).
+  const selfNs = src.readlink('/proc/self/ns/mnt');
+  if (selfNs) {
+    snap.selfMntNs = selfNs;
+    if (!mounts[selfNs]) {
+      const mi = src.read('/proc/self/mountinfo');
+      if (mi !== undefined) mounts[selfNs] = parseMountinfo(mi, (m) => warn(`/proc/self/mountinfo: ${m}`));
+    }
+  }
+
   // Ship only what the analysis shows (waiters and holders), not every scanned candidate.
   // A round that asked for nothing more analysed exactly this snapshot: no need to do it again.
   const final = settled ?? analyze(snap);
   const keep = new Set(final.tasks.map((t) => t.key));
   snap.tasks = [...included].filter((k) => keep.has(k) || all.get(k)!.state === 'D').map((k) => all.get(k)!);
-  snap.stacksReadable = stacksReadable || !stackTried;
+  snap.stacksReadable = decideStacksReadable(stackCapability(src), snap.tasks.map((t) => ({
+    got: t.detail?.stack !== undefined, denied: stackDenied.has(`${t.pid}/${t.tid}`),
+  })));
 
   const uids = new Set(snap.tasks.map((t) => t.detail?.uid).filter((u): u is number => u !== undefined));
   if (uids.size) {
@@ -352,6 +367,43 @@ export function collect(src: ProcSource, opts: CollectOptions = {}, scan: TaskSc
     }
   }
   return snap;
+}
+
+/** Failed reads the kernel refused (EACCES: no CAP_SYS_ADMIN; EPERM: ptrace_may_access said no). */
+function refusals(src: ProcSource): number {
+  return (src.errors.get('EACCES') ?? 0) + (src.errors.get('EPERM') ?? 0);
+}
+
+const CAP_SYS_ADMIN = 21n;
+
+/**
+ * May this process read kernel stacks? fs/proc/base.c proc_pid_stack() returns EACCES unless the
+ * opener has CAP_SYS_ADMIN in the *initial* user namespace (file_ns_capable(file, &init_user_ns,
+ * ...)), then lock_trace() wants ptrace_may_access(PTRACE_MODE_ATTACH_FSCREDS). /proc/self/status
+ * CapEff is relative to our own user namespace, so it counts only when uid_map is the identity
+ * map of the initial namespace. Read through the source: a --record saves both files, so a replay
+ * decides as the recorded run did. undefined: not known (an older recording).
+ */
+export function stackCapability(src: ProcSource): boolean | undefined {
+  const status = src.read('/proc/self/status');
+  const m = status !== undefined ? /^CapEff:\s*([0-9a-fA-F]+)\s*$/m.exec(status) : null;
+  if (!m) return undefined;
+  const capable = ((BigInt(`0x${m[1]}`) >> CAP_SYS_ADMIN) & 1n) === 1n;
+  if (!capable) return false;
+  const uidMap = src.read('/proc/self/uid_map');
+  if (uidMap === undefined) return undefined;
+  return /^\s*0\s+0\s+4294967295\s*$/.test(uidMap.trim());
+}
+
+/**
+ * The "kernel stacks need root" decision for one snapshot: no capability means no stack at all;
+ * otherwise (capable, or not known) stacks are unreadable only when the kernel refused the stack
+ * of some task shown and gave none (a user namespace or an LSM can refuse what CapEff allows).
+ * A task that vanished mid-read is neither.
+ */
+export function decideStacksReadable(capable: boolean | undefined, shown: { got: boolean; denied: boolean }[]): boolean {
+  if (capable === false) return false;
+  return shown.some((t) => t.got) || !shown.some((t) => t.denied);
 }
 
 /** FUSE connections (fusectl) and how many requests each has waiting for its daemon. */

@@ -1,43 +1,76 @@
 // All reads of the live /proc happen in a child process. A read can hang on a wedged box
 // (maps/mem wait for a stuck task's mmap_lock; Node's fs thread pool has 4 threads), so the UI
 // only ever waits for a message with a timeout, and abandons a child that stops answering.
+// An abandoned child may be in D, where SIGKILL waits until the kernel lets go: each would be
+// another ~70 MB process re-reading the same file and hanging on it too. So at most MAX_ABANDONED
+// may be alive at once (then no new child is started and the UI says why), and the path a child
+// hung on (from its breadcrumb, or the fd of the read it sleeps in) is skipped by the next ones.
 import { spawn, type ChildProcess } from 'node:child_process';
-import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { Snapshot } from '../model.js';
 import { collect, type CollectOptions } from './collect.js';
 import { IncrementalCollector } from './incremental.js';
 import { LiveSource, RecordingSource } from './source.js';
 import { VERSION } from '../version.js';
+import { SafeWriteError, VerifiedDir } from '../safefs/write.js';
+import { SafeTree } from '../safefs/tree.js';
+import { stuckReadPath } from './stuck.js';
+
+export const MAX_ABANDONED = 2;
 
 export const COLLECTOR_FLAG = '--collector-child';
+
+/** A --record DIR as prepareRecordDir verified it: the child re-opens it and checks it is the same one. */
+export interface RecordTarget {
+  dir: string;
+  dev: number;
+  ino: number;
+}
 
 interface Request {
   id: number;
   opts: CollectOptions;
-  recordDir?: string;
+  record?: RecordTarget;
+  /** Paths an earlier child hung on. */
+  skip?: string[];
 }
 type Reply = { id: number; snapshot: Snapshot } | { id: number; error: string };
+/** Sent before (path) and after (null) each risky read: what the child is in, if it hangs there. */
+type Breadcrumb = { risky: string | null };
+type ChildMessage = Reply | Breadcrumb;
 
 /** Entry point of the child: answer each request with one snapshot. */
 export function runCollectorChild(): void {
   const live = new LiveSource();
   // Kept between requests: a refresh re-reads what changed, not every thread (incremental.ts).
   const incremental = new IncrementalCollector(live);
+  // process.send() on the IPC pipe writes at once when nothing is queued (libuv tries the write
+  // before returning), so the breadcrumb is out before a read that never returns.
+  live.onRisky = (p) => process.send?.({ risky: p ?? null } satisfies Breadcrumb);
   process.on('message', (msg: Request) => {
     let reply: Reply;
     try {
       live.errors.clear();
+      live.skip = new Set(msg.skip ?? []);
       let snapshot: Snapshot;
-      if (msg.recordDir) {
+      if (msg.record) {
         // A recording is a complete scan, every file it read saved: never a partly remembered one.
-        snapshot = collect(new RecordingSource(live, msg.recordDir), msg.opts);
-        writeMeta(msg.recordDir, snapshot);
+        const tree = new SafeTree(reopenRecordDir(msg.record));
+        try {
+          snapshot = collect(new RecordingSource(live, tree), msg.opts);
+          tree.writeFile('/meta.json', metaJson(snapshot));
+          const w = tree.warning();
+          if (w) snapshot.warnings.push(w);
+        } finally {
+          tree.close();
+        }
       } else {
         snapshot = incremental.collect(msg.opts);
       }
       reply = { id: msg.id, snapshot };
     } catch (e) {
-      reply = { id: msg.id, error: e instanceof Error ? e.stack ?? e.message : String(e) };
+      // A refusal is one line for the admin; anything else is a bug worth its stack.
+      reply = { id: msg.id, error: e instanceof SafeWriteError ? e.message : e instanceof Error ? e.stack ?? e.message : String(e) };
     }
     process.send?.(reply);
   });
@@ -45,7 +78,7 @@ export function runCollectorChild(): void {
   process.on('disconnect', () => process.exit(0));
 }
 
-function writeMeta(dir: string, s: Snapshot): void {
+function metaJson(s: Snapshot): string {
   const meta = {
     time: new Date(s.takenAtMs).toISOString(),
     hostname: s.hostname,
@@ -53,19 +86,41 @@ function writeMeta(dir: string, s: Snapshot): void {
     uptimeSec: s.uptimeSec,
     wedgetop: VERSION,
   };
-  fs.writeFileSync(`${dir}/meta.json`, JSON.stringify(meta, null, 2) + '\n', { flag: 'wx', mode: 0o600 });
+  return JSON.stringify(meta, null, 2) + '\n';
 }
 
 export class CollectorStalled extends Error {}
+/** MAX_ABANDONED children are still stuck: no new one is started until one of them exits. */
+export class CollectorCapped extends Error {}
+
+interface Abandoned {
+  pid: number;
+  /** What it was reading when it stopped answering, when that can be known. */
+  path?: string;
+}
 
 export class CollectorClient {
   private child?: ChildProcess;
   private nextId = 1;
   private pending = new Map<number, { resolve: (s: Snapshot) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
-  /** Children abandoned because they stopped answering (possibly stuck in D: unkillable). */
-  abandoned = 0;
+  /** Children abandoned because they stopped answering and not yet exited (stuck in D: unkillable). */
+  private readonly stuck = new Map<number, Abandoned>();
+  /** Paths a child hung on: every later request skips them. */
+  readonly skip = new Set<string>();
+  private readonly reading = new WeakMap<ChildProcess, string>();
 
-  constructor(private readonly entry: string = process.argv[1]!) {}
+  constructor(private readonly entry: string = process.argv[1]!, private readonly maxAbandoned = MAX_ABANDONED) {}
+
+  get abandoned(): number {
+    return this.stuck.size;
+  }
+
+  /** One line on the abandoned children still alive, or undefined. */
+  stuckText(): string | undefined {
+    if (!this.stuck.size) return undefined;
+    const each = [...this.stuck.values()].map((a) => `pid ${a.pid} ${a.path ? `reading ${a.path}` : 'on an unknown read'}`);
+    return `${this.stuck.size} abandoned collector${this.stuck.size === 1 ? ' is' : 's are'} still stuck (${each.join('; ')})`;
+  }
 
   get pid(): number | undefined {
     return this.child?.pid;
@@ -81,7 +136,12 @@ export class CollectorClient {
       detached: true,
     });
     child.unref();
-    child.on('message', (m: Reply) => {
+    child.on('message', (m: ChildMessage) => {
+      if ('risky' in m) {
+        if (m.risky) this.reading.set(child, m.risky);
+        else this.reading.delete(child);
+        return;
+      }
       const p = this.pending.get(m.id);
       if (!p) return;
       this.pending.delete(m.id);
@@ -91,6 +151,8 @@ export class CollectorClient {
     });
     child.on('exit', () => {
       if (this.child === child) this.child = undefined;
+      // An abandoned child that finally died (the kernel let it go) frees its place.
+      if (child.pid !== undefined) this.stuck.delete(child.pid);
       for (const [id, p] of this.pending) {
         clearTimeout(p.timer);
         p.reject(new Error('collector exited'));
@@ -104,26 +166,52 @@ export class CollectorClient {
   }
 
   /** One snapshot, or CollectorStalled after timeoutMs (the child is then abandoned). */
-  snapshot(opts: CollectOptions, timeoutMs: number, recordDir?: string): Promise<Snapshot> {
+  snapshot(opts: CollectOptions, timeoutMs: number, record?: RecordTarget): Promise<Snapshot> {
+    if (!this.child?.connected && this.stuck.size >= this.maxAbandoned) {
+      return Promise.reject(new CollectorCapped(`${this.stuckText()}: not starting another until one exits`));
+    }
     const child = this.start();
     const id = this.nextId++;
     return new Promise<Snapshot>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        this.abandon();
-        reject(new CollectorStalled(`collector did not answer within ${timeoutMs} ms`));
+        const a = this.abandon();
+        const on = a?.path ? ` (stuck reading ${a.path}: skipped from now on)` : '';
+        reject(new CollectorStalled(`collector did not answer within ${timeoutMs} ms${on}`));
       }, timeoutMs);
-      this.pending.set(id, { resolve, reject, timer });
-      child.send({ id, opts, recordDir } satisfies Request);
+      this.pending.set(id, {
+        resolve: (s) => resolve(this.annotate(s)),
+        reject,
+        timer,
+      });
+      child.send({ id, opts, record, skip: [...this.skip] } satisfies Request);
     });
   }
 
+  /** The snapshot the UI shows says what is stuck and what is no longer read. */
+  private annotate(s: Snapshot): Snapshot {
+    const stuck = this.stuckText();
+    if (stuck) s.warnings.push(`${stuck}; at most ${this.maxAbandoned} are left running`);
+    if (this.skip.size) s.warnings.push(`not read (a collector hung on it): ${[...this.skip].join(', ')}`);
+    return s;
+  }
+
   /** Give up on the current child; the next request starts a fresh one. */
-  abandon(): void {
+  abandon(): Abandoned | undefined {
     const c = this.child;
     this.child = undefined;
-    if (!c) return;
-    this.abandoned++;
+    if (!c) return undefined;
+    let a: Abandoned | undefined;
+    if (c.pid !== undefined && c.exitCode === null && c.signalCode === null) {
+      a = { pid: c.pid, path: this.reading.get(c) ?? stuckReadPath(c.pid) };
+      if (a.path) this.skip.add(a.path);
+      this.stuck.set(c.pid, a);
+    }
+    this.kill(c);
+    return a;
+  }
+
+  private kill(c: ChildProcess): void {
     try {
       c.kill('SIGKILL');
     } catch {
@@ -137,23 +225,40 @@ export class CollectorClient {
   }
 
   close(): void {
-    this.abandon();
-    this.abandoned = Math.max(0, this.abandoned - 1);
+    const c = this.child;
+    this.child = undefined;
+    if (c) this.kill(c);
   }
 }
 
-/** For --record: the directory must be new or empty. */
-export function prepareRecordDir(dir: string): string | undefined {
+// --record DIR: nobody else may be able to write inside DIR, or they could plant a symlink
+// (DIR/proc -> /elsewhere) while root records into it. So DIR is one we make now (mkdir 0700; a
+// name that exists is not followed) or an existing empty directory owned by root (or us) and
+// writable by nobody else. Its parent must exist: parents are not created, because creating
+// them would mean following whatever path an attacker prepared (and mkdir -p of "/proc/x" loops
+// forever in Node: procfs answers ENOENT for a parent that exists).
+const RECORD_POLICY = {};
+
+/** Verify (or create) DIR; throws SafeWriteError with one line for the admin. */
+export function prepareRecordDir(dir: string): RecordTarget {
+  const { dir: d } = VerifiedDir.create(dir, {
+    mode: 0o700,
+    policy: RECORD_POLICY,
+    existing: (v) => (v.entries().length ? `${dir} is not empty: refusing to record into it` : undefined),
+  });
   try {
-    const st = fs.lstatSync(dir);
-    if (!st.isDirectory()) return `${dir} exists and is not a directory`;
-    if (fs.readdirSync(dir).length) return `${dir} is not empty: refusing to record into it`;
-  } catch {
-    try {
-      fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    } catch (e) {
-      return `cannot create ${dir}: ${(e as Error).message}`;
-    }
+    return { dir: path.resolve(dir), dev: d.st.dev, ino: d.st.ino };
+  } finally {
+    d.close();
   }
-  return undefined;
+}
+
+/** In the child: the same DIR the parent verified (by device and inode), verified again by fd. */
+function reopenRecordDir(t: RecordTarget): VerifiedDir {
+  const d = VerifiedDir.open(t.dir, RECORD_POLICY);
+  if (d.st.dev !== t.dev || d.st.ino !== t.ino) {
+    d.close();
+    throw new SafeWriteError(`${t.dir} was replaced while wedgetop started recording: refusing to record into it`);
+  }
+  return d;
 }

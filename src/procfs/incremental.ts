@@ -344,7 +344,8 @@ class RefreshSource implements ProcSource {
   /** pid -> the joined generations of all its threads, when every one is known. */
   readonly procGen = new Map<number, string | null>();
   hits = 0;
-  private cache = new Map<string, { gen: string; v: string | undefined | string[]; used: boolean }>();
+  /** errs: the failures the read counted (EACCES...), counted again on every reuse. */
+  private cache = new Map<string, { gen: string; v: string | undefined | string[]; used: boolean; errs?: [string, number][] }>();
   private aged = new Map<string, { id: string; at: number; v: string | undefined }>();
 
   constructor(private readonly inner: ProcSource, private readonly gens: Generations, private readonly kmsgTail?: KmsgTail) {
@@ -382,13 +383,18 @@ class RefreshSource implements ProcSource {
   private cached<T extends string | undefined | string[]>(key: string, gen: string | undefined, get: () => T): T {
     if (gen === undefined) return get();
     const c = this.cache.get(key);
+    const errors = this.inner.errors;
     if (c && c.gen === gen) {
       c.used = true;
       this.hits++;
+      // A reused failure is still a failure of this refresh: collect() tells a stack the kernel
+      // refused (not root) from one that vanished by the error it counted, refresh after refresh.
+      for (const [code, n] of c.errs ?? []) errors.set(code, (errors.get(code) ?? 0) + n);
       return c.v as T;
     }
+    const before = copyCounts(errors);
     const v = get();
-    this.cache.set(key, { gen, v, used: true });
+    this.cache.set(key, { gen, v, used: true, errs: v === undefined ? errorsSince(before, errors) : undefined });
     return v;
   }
 
@@ -440,6 +446,16 @@ class RefreshSource implements ProcSource {
     const now = this.gens.now();
     for (const [k, c] of this.aged) if (now - c.at >= this.gens.ttlMs) this.aged.delete(k);
   }
+}
+
+function copyCounts(errors: Map<string, number>): Map<string, number> {
+  return new Map(errors);
+}
+
+function errorsSince(before: Map<string, number>, now: Map<string, number>): [string, number][] | undefined {
+  const out: [string, number][] = [];
+  for (const [code, n] of now) if (n > (before.get(code) ?? 0)) out.push([code, n - (before.get(code) ?? 0)]);
+  return out.length ? out : undefined;
 }
 
 export class IncrementalCollector {

@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
+import type { SafeTree } from '../safefs/tree.js';
 
 export interface ProcSource {
   readonly live: boolean;
@@ -48,10 +49,35 @@ export function readSmallFile(p: string): string {
   }
 }
 
+/**
+ * Reads that can block behind another task's locks (maps and mem take its mmap_lock; cmdline and
+ * environ read its memory). The collector child says which it is about to do, so that when it
+ * never comes back the parent knows what it hung on and the next child skips it.
+ */
+export const RISKY_READ = /\/(maps|smaps|mem|cmdline|environ)$/;
+
 export class LiveSource implements ProcSource {
   readonly live = true;
   readonly errors = new Map<string, number>();
+  /** Paths a previous collector hung on: never read again (counted as ESKIPPED). */
+  skip: ReadonlySet<string> = new Set();
+  /** Called with a risky path before reading it, and with undefined once the read returned. */
+  onRisky?: (p: string | undefined) => void;
   constructor(private readonly ssTimeoutMs = 2000) {}
+
+  private guarded<T>(p: string, f: () => T): T | undefined {
+    if (this.skip.has(p)) {
+      this.errors.set('ESKIPPED', (this.errors.get('ESKIPPED') ?? 0) + 1);
+      return undefined;
+    }
+    if (!this.onRisky || !RISKY_READ.test(p)) return f();
+    this.onRisky(p);
+    try {
+      return f();
+    } finally {
+      this.onRisky(undefined);
+    }
+  }
 
   private fail(e: unknown): undefined {
     const c = code(e);
@@ -60,11 +86,13 @@ export class LiveSource implements ProcSource {
   }
 
   read(p: string): string | undefined {
-    try {
-      return readSmallFile(p);
-    } catch (e) {
-      return this.fail(e);
-    }
+    return this.guarded(p, () => {
+      try {
+        return readSmallFile(p);
+      } catch (e) {
+        return this.fail(e);
+      }
+    });
   }
 
   readlink(p: string): string | undefined {
@@ -85,9 +113,14 @@ export class LiveSource implements ProcSource {
   }
 
   readMemString(pid: number, tid: number, addr: bigint): string | undefined {
+    const p = `/proc/${pid}/task/${tid}/mem`;
+    return this.guarded(p, () => this.readMem(p, addr));
+  }
+
+  private readMem(p: string, addr: bigint): string | undefined {
     let fd: number | undefined;
     try {
-      fd = fs.openSync(`/proc/${pid}/task/${tid}/mem`, 'r');
+      fd = fs.openSync(p, 'r');
       const buf = Buffer.alloc(4096);
       const n = fs.readSync(fd, buf, 0, buf.length, addr);
       const end = buf.indexOf(0);
@@ -198,74 +231,45 @@ export function memRecordPath(tid: number, addr: bigint): string {
 }
 
 /**
- * Tee of a live source into a snapshot directory. Files are created with O_EXCL ('wx'), which
- * never follows a symlink, and every path is checked to stay inside DIR.
+ * Tee of a live source into a snapshot directory. Everything is written through a SafeTree
+ * (src/safefs/tree.ts) rooted at the verified DIR fd: directories made by us one component at a
+ * time, never through a symlink, files O_EXCL|O_NOFOLLOW, no path component "." or "..".
  */
 export class RecordingSource implements ProcSource {
   readonly live = true;
-  constructor(private readonly inner: ProcSource, readonly dir: string) {}
+  constructor(private readonly inner: ProcSource, readonly tree: SafeTree) {}
   get errors(): Map<string, number> {
     return this.inner.errors;
   }
 
-  private target(p: string): string | undefined {
-    const t = path.join(this.dir, p);
-    if (!t.startsWith(this.dir + path.sep)) return undefined;
-    return t;
-  }
-  private write(p: string, text: string): void {
-    const t = this.target(p);
-    if (!t) return;
-    try {
-      fs.mkdirSync(path.dirname(t), { recursive: true });
-      fs.writeFileSync(t, text, { flag: 'wx', mode: 0o600 });
-    } catch {
-      // Already recorded (the same file read twice in one scan) or unwritable: keep collecting.
-    }
-  }
   read(p: string): string | undefined {
     const v = this.inner.read(p);
-    if (v !== undefined) this.write(p, v);
+    if (v !== undefined) this.tree.writeFile(p, v);
     return v;
   }
   readlink(p: string): string | undefined {
     const v = this.inner.readlink(p);
-    const t = this.target(p);
-    if (v !== undefined && t) {
-      try {
-        fs.mkdirSync(path.dirname(t), { recursive: true });
-        fs.symlinkSync(v, t);
-      } catch {
-        /* recorded already */
-      }
-    }
+    if (v !== undefined) this.tree.symlink(p, v);
     return v;
   }
   list(p: string): string[] {
     const v = this.inner.list(p);
-    const t = this.target(p);
-    if (t) {
-      try {
-        fs.mkdirSync(t, { recursive: true });
-      } catch {
-        /* a symlink or file recorded there already */
-      }
-    }
+    this.tree.mkdirs(p);
     return v;
   }
   readMemString(pid: number, tid: number, addr: bigint): string | undefined {
     const v = this.inner.readMemString(pid, tid, addr);
-    if (v !== undefined) this.write(memRecordPath(tid, addr), v);
+    if (v !== undefined) this.tree.writeFile(memRecordPath(tid, addr), v);
     return v;
   }
   ssNetlink(): string | undefined {
     const v = this.inner.ssNetlink();
-    if (v !== undefined) this.write('/ss-netlink.txt', v);
+    if (v !== undefined) this.tree.writeFile('/ss-netlink.txt', v);
     return v;
   }
   kmsg(): string | undefined {
     const v = this.inner.kmsg();
-    if (v !== undefined) this.write('/kmsg', v);
+    if (v !== undefined) this.tree.writeFile('/kmsg', v);
     return v;
   }
 }

@@ -4,6 +4,24 @@ import type { Analysis } from '../model.js';
 import { formatFrame } from '../procfs/parse.js';
 import { syscallName } from '../kernel/syscalls.js';
 import { VERSION } from '../version.js';
+import { KNOWN_CAUSE_NOTE, knownCauseOf, type KnownCauseMatch } from '../graph/known-causes.js';
+
+export interface JsonKnownCause {
+  /** Always "matches a known issue": the pattern matched, which is evidence, not certainty. */
+  status: string;
+  id: string;
+  title: string;
+  explain: string;
+  upstream: string;
+  link: string;
+  fix: string;
+  evidence: string[];
+}
+
+export function knownCauseJson(m: KnownCauseMatch): JsonKnownCause {
+  const c = m.cause;
+  return { status: KNOWN_CAUSE_NOTE, id: c.id, title: c.title, explain: c.explain, upstream: `${c.upstream.project} ${c.upstream.ref}`, link: c.upstream.link, fix: c.fix, evidence: m.evidence };
+}
 
 export interface JsonReport {
   wedgetop: string;
@@ -35,7 +53,7 @@ export interface JsonReport {
     killable?: boolean | 'unknown';
   }[];
   resources: Analysis['resources'];
-  rootCauses: Analysis['rootCauses'];
+  rootCauses: (Analysis['rootCauses'][number] & { knownCause?: JsonKnownCause })[];
   cycles: string[][];
   edges: Analysis['edges'];
   warnings: string[];
@@ -76,7 +94,10 @@ export function toJson(a: Analysis): JsonReport {
       killable: t.killable,
     })),
     resources: a.resources,
-    rootCauses: a.rootCauses,
+    rootCauses: a.rootCauses.map((rc) => {
+      const m = knownCauseOf(a, rc);
+      return m ? { ...rc, knownCause: knownCauseJson(m) } : rc;
+    }),
     cycles: a.cycles,
     edges: a.edges,
     warnings: a.warnings,

@@ -1,9 +1,9 @@
 // node_exporter textfile-collector format (--prometheus FILE), written atomically: a temp file
-// in the same directory, then rename, so the collector never reads half a file.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+// in the same directory, then rename, so the collector never reads half a file. How (random
+// O_EXCL temp name, a verified directory, no symlink followed) is src/safefs/write.ts.
 import type { Analysis } from '../model.js';
 import { blockedCount } from './json.js';
+import { replaceFileAt, SafeWriteError } from '../safefs/write.js';
 
 const esc = (v: string): string => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 const labels = (l: Record<string, string>): string => `{${Object.entries(l).map(([k, v]) => `${k}="${esc(v)}"`).join(',')}}`;
@@ -29,8 +29,15 @@ export function prometheusText(a: Analysis): string {
   return out.join('\n') + '\n';
 }
 
-export function writeAtomically(file: string, text: string): void {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  fs.writeFileSync(tmp, text, { mode: 0o644 });
-  fs.renameSync(tmp, file);
+/**
+ * FILE replaced atomically; `-` is stdout. /dev/stdout and the like are symlinks: refused as any
+ * non-regular target is (replacing them is what the old code did), with a hint to use `-`.
+ */
+export function writeAtomically(file: string, text: string, out: NodeJS.WritableStream = process.stdout): void {
+  try {
+    replaceFileAt(file, text, 0o644, out);
+  } catch (e) {
+    if (!(e instanceof SafeWriteError)) throw e;
+    throw new SafeWriteError(`--prometheus ${file}: ${e.message}${/symlink|not a regular/.test(e.message) ? ' (use - for stdout)' : ''}`, e.code);
+  }
 }

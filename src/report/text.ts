@@ -4,6 +4,7 @@ import type { Analysis, AnalyzedTask } from '../model.js';
 import { formatFrame } from '../procfs/parse.js';
 import { blockedCount } from './json.js';
 import { VERSION } from '../version.js';
+import { KNOWN_CAUSE_NOTE, knownCauseOf } from '../graph/known-causes.js';
 
 export function formatDuration(ms: number | undefined): string {
   if (ms === undefined) return '?';
@@ -51,6 +52,15 @@ export function textReport(a: Analysis): string {
     // Each hint runs exactly the remedy on its line: the first is --fix's default, the others need --action.
     rc.remedies.forEach((r, j) => out.push(`    fix:   ${r.command}    (wedgetop --fix ${rc.id}${j > 0 ? ` --action ${r.action}` : ''} --yes)`));
     if (rc.advice) out.push(`    advice (not run by wedgetop): ${rc.advice}`);
+    const kc = knownCauseOf(a, rc);
+    if (kc) {
+      out.push(`    known: ${KNOWN_CAUSE_NOTE} (not certain): ${kc.cause.title}`);
+      out.push(`           ${kc.cause.explain}`);
+      out.push(`           upstream: ${kc.cause.upstream.project} ${kc.cause.upstream.ref} <${kc.cause.upstream.link}>`);
+      out.push(`           durable fix: ${kc.cause.fix}`);
+      // Evidence quotes the box (comm, kernel log): control characters never reach the terminal.
+      out.push(`           matched on: ${kc.evidence.join('; ').replace(/[\x00-\x1f\x7f]/g, '?')}`);
+    }
   });
   for (const c of a.cycles) out.push(`cycle: ${c.join(' -> ')} -> ${c[0]}`);
   out.push('', 'BLOCKED TASKS BY WAIT SITE');

@@ -298,7 +298,9 @@ export function createUiStore(o: StoreOptions): UiStore {
         set({
           collector: {
             ...s.collector, pending: false, pendingSince: undefined, lastError: msg,
-            stalledSince: stalled ? s.collector.stalledSince ?? s.collector.pendingSince ?? now : s.collector.stalledSince,
+            // An error after a stall is the newer news (e.g. "2 abandoned collectors are still
+            // stuck"): shown instead of the stall it followed.
+            stalledSince: stalled ? s.collector.stalledSince ?? s.collector.pendingSince ?? now : undefined,
           },
           now,
         });

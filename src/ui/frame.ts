@@ -8,7 +8,7 @@ import { fitLine, line, mergeSegs, plain, seg, wrapLine, type Line } from './lin
 import type { TermCaps } from './term.js';
 import { HEADER_ROWS, headerLines, warningLines } from './screens/header.js';
 import { rootCauseLines, rootCausePanelHeight } from './screens/rootcauses.js';
-import { headerLine, tableLines } from './screens/table.js';
+import { contentOf, headerLine, tableLines } from './screens/table.js';
 import { detailLines, detailTitle } from './screens/detail.js';
 import { graphLines } from './screens/graph.js';
 import { footerLine, helpLines, remedyNote } from './screens/help.js';
@@ -76,14 +76,14 @@ export function composeFrame(s: UiState, caps: TermCaps, cols: number, rows: num
     if (rows_.length > tableRows) {
       // htop's habit: where the selection is in the list, and a scrollbar on the right edge.
       const pos = ` ${Math.min(s.cursor + 1, rows_.length)}/${rows_.length} `;
-      const hl = fitLine(headerLine(s, cols, caps), Math.max(0, cols - pos.length), true);
+      const hl = fitLine(headerLine(s, cols, caps, contentOf(rows_, s)), Math.max(0, cols - pos.length), true);
       out.push({ ...hl, segs: [...hl.segs, seg(pos, 'colHeaderSorted')] });
       const thumbAt = Math.floor((scroll / Math.max(1, rows_.length - tableRows)) * (body.length - 1));
       body.forEach((l, i) => {
         const f = fitLine(l, cols - 1, true);
         body[i] = { ...f, segs: [...f.segs, seg(i === thumbAt ? (caps.unicode ? '█' : '#') : caps.unicode ? '│' : '|', 'dim')] };
       });
-    } else out.push(headerLine(s, cols, caps));
+    } else out.push(headerLine(s, cols, caps, contentOf(rows_, s)));
     if (rows_.length === 0) body.push(plain(s.analysis ? (s.filter ? `  no task matches "${s.filter}"` : '  no blocked tasks') : '  waiting for the first snapshot…', 'dim'));
     out.push(...body);
   } else {

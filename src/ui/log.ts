@@ -1,12 +1,16 @@
 // The debug log (--log). Under Ink nothing may be written to the terminal, and on a wedged box
 // a write to a disk filesystem can block forever (the very frozen mount being diagnosed), so the
 // log goes to tmpfs only. Which filesystem a path is on is decided from /proc/self/mountinfo and
-// the path's text: nothing is stat'ed, because stat on a dead mount point hangs too.
+// the path's text: nothing is stat'ed, because stat on a dead mount point hangs too. Once the
+// name passed, the directory and file are opened and checked by fd (src/safefs/write.ts): /dev/shm
+// is world-writable and wedgetop usually runs as root, so a symlink, FIFO, hard link or file of
+// another user planted at that name is refused, and tmpfs is confirmed by the fd's own mount.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Mount } from '../model.js';
 import { parseMountinfo } from '../procfs/parse.js';
 import { mountForPath } from '../graph/mounts.js';
+import { VerifiedDir } from '../safefs/write.js';
 
 export interface Logger {
   (msg: string): void;
@@ -27,8 +31,14 @@ export function tmpfsRefusal(file: string, mounts: Mount[]): string | undefined 
 export function openTmpfsLog(file: string, mountinfo = fs.readFileSync('/proc/self/mountinfo', 'utf8')): Logger {
   const refusal = tmpfsRefusal(file, parseMountinfo(mountinfo));
   if (refusal) throw new Error(refusal);
-  // O_NOFOLLOW: /dev/shm is world-writable and wedgetop usually runs as root.
-  const fd = fs.openSync(path.resolve(file), fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_APPEND | fs.constants.O_NOFOLLOW, 0o600);
+  const abs = path.resolve(file);
+  const dir = VerifiedDir.open(path.dirname(abs), { allowSticky: true, fsTypes: ['tmpfs', 'ramfs'] });
+  let fd: number;
+  try {
+    fd = dir.openAppend(path.basename(abs), 0o600);
+  } finally {
+    dir.close();
+  }
   let open = true;
   const log = (msg: string): void => {
     if (!open) return;

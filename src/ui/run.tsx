@@ -63,7 +63,7 @@ export async function runTui(o: Options, source: SnapshotSource | Source, extras
   // --read-only takes no actions, so it creates no log directory either.
   if (!o.readOnly) {
     store.getState().setRemediator(new StoreRemediator(store, {
-      ctx: () => ({ selfPid: process.pid, collectorPid: src.client?.pid, readOnly: o.readOnly }),
+      ctx: () => ({ selfPid: process.pid, collectorPid: src.client?.pid, readOnly: o.readOnly, live }),
       dryRun: o.dryRun,
       replay: !live,
       replayDir: o.replay,

@@ -17,7 +17,7 @@ describe('the single-file bundle', () => {
     fs.mkdirSync(dir);
     fs.copyFileSync('dist/wedgetop.mjs', path.join(dir, 'wedgetop.mjs'));
     const run = (args: string[]) => spawnSync(process.execPath, ['wedgetop.mjs', ...args], { cwd: dir, encoding: 'utf8', timeout: 30_000 });
-    const live = run(['--once', '--json']);
+    const live = run(['--json']);
     expect([0, 1], live.stderr).toContain(live.status);
     expect(JSON.parse(live.stdout)).toHaveProperty('rootCauses');
     const seed = run(['--replay', path.resolve('test/fixtures/seed-004'), '--once']);

@@ -54,7 +54,32 @@ export function frozenFsUp(opts: FrozenOptions = {}): FrozenWedge {
  */
 export function ensureDebianPackages(...pkgs: string[]): void {
   if (pkgs.length === 0) return;
-  execFileSync('bash', ['scripts/ensure-debian-packages.sh', ...pkgs], { stdio: ['ignore', 'inherit', 'inherit'], timeout: 300_000 });
+  execFileSync('sh', ['scripts/ensure-debian-packages.sh', ...pkgs], { stdio: ['ignore', 'inherit', 'inherit'], timeout: 300_000 });
+}
+
+export interface FrozenNsWedge {
+  /** The mount point as the writers' namespace sees it (an empty directory in the host's). */
+  mount: string;
+  loop: string;
+  keeperPid: number;
+  mntNs: string;
+  writers: { pid: number; kind: string; comm: string }[];
+  down(): void;
+}
+
+/** Writers blocked on a frozen ext4 mounted only in a private mount namespace (test/wedges/frozen_ns.sh). */
+export function frozenNsUp(): FrozenNsWedge {
+  const sd = stateDir('frozenns');
+  const down = (): void => {
+    spawnSync('bash', ['test/wedges/frozen_ns.sh', 'down', sd], { stdio: 'inherit', timeout: 60_000 });
+  };
+  try {
+    const out = execFileSync('bash', ['test/wedges/frozen_ns.sh', 'up', sd], { encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'inherit'] });
+    return { ...(JSON.parse(out.trim().split('\n').pop()!) as Omit<FrozenNsWedge, 'down'>), down };
+  } catch (e) {
+    down();
+    throw e;
+  }
 }
 
 /** Tear down whatever any wedge script left under WEDGE_ROOT (global teardown, CI safety net). */
@@ -63,13 +88,16 @@ export function sweepWedges(): void {
   for (const name of fs.readdirSync(WEDGE_ROOT)) {
     const p = path.join(WEDGE_ROOT, name);
     // NAME-PID-TIME: a wedge of a test run that is still alive (another vitest) is not ours to sweep.
-    const owner = Number(/^[a-z]+-(\d+)-/.exec(name)?.[1]);
+    // NAME-PID-anything, NAME may have dashes (security-writes-PID-TIME): a live run's state.
+    const owner = Number(/^[a-z][a-z-]*?-(\d+)(?:-|$)/.exec(name)?.[1]);
     if (owner && owner !== process.pid && fs.existsSync(`/proc/${owner}`)) continue;
     if (name === 'action-log') {
       fs.rmSync(p, { recursive: true, force: true });
       continue;
     }
-    if (name.startsWith('frozen-') || name.startsWith('backlog-')) {
+    if (name.startsWith('frozenns-')) {
+      spawnSync('bash', ['test/wedges/frozen_ns.sh', 'down', p], { stdio: 'inherit', timeout: 60_000 });
+    } else if (name.startsWith('frozen-') || name.startsWith('backlog-')) {
       const script = name.startsWith('frozen-') ? ['bash', 'test/wedges/frozen_fs.sh'] : ['python3', 'test/wedges/audit_backlog_frozen.py'];
       spawnSync(script[0]!, [...script.slice(1), 'down', ...(name.startsWith('frozen-') ? [p] : ['--state-file', p])], { stdio: 'inherit', timeout: 60_000 });
     } else if (name.startsWith('audit-')) {

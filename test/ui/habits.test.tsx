@@ -147,3 +147,36 @@ describe('BLOCKED FOR without the kernel\'s off-CPU time', () => {
     expect(r.frame()).toMatch(new RegExp(`${t0.pid} +${t0.tid} +\\S+ +\\S+ +D +≥1m15s `));
   });
 });
+
+describe('columns that fit', () => {
+  it('sizes WAIT SITE by its values, drops an empty CONTAINER, and shows it when a task has one', async () => {
+    const { columns, contentOf } = await import('../../src/ui/screens/table.js');
+    const { buildRows } = await import('../../src/store/derive.js');
+    const rows = buildRows({ analysis: base, sort: { key: 'blocked', desc: true }, filter: '', collapsed: new Set() });
+    const s = { analysis: base } as Parameters<typeof contentOf>[1];
+    const wide = columns(200, contentOf(rows, s));
+    const site = wide.find((c) => c.key === 'site')!;
+    // percpu_rwsem_wait is 17 characters: WAIT SITE is not 50 columns of blanks at 200.
+    expect(site.width).toBeLessThanOrEqual(18);
+    expect(wide.some((c) => c.key === 'container')).toBe(false);
+    const inDocker = { ...base, tasks: base.tasks.map((t, i) => (i === 0 ? { ...t, container: 'docker:0123456789ab' } : t)) };
+    const rows2 = buildRows({ analysis: inDocker, sort: { key: 'blocked', desc: true }, filter: '', collapsed: new Set() });
+    expect(columns(200, contentOf(rows2, { analysis: inDocker } as Parameters<typeof contentOf>[1])).find((c) => c.key === 'container')?.width).toBeGreaterThanOrEqual(19);
+  });
+
+  it('elides a long mount path in the middle, keeping its start and its end', async () => {
+    const { elideMiddle } = await import('../../src/ui/screens/table.js');
+    expect(elideMiddle('frozen /tmp/wedge-lab/frozen-fs-test-1234/mnt', 24)).toBe('frozen /tmp/…st-1234/mnt');
+    expect([...elideMiddle('frozen /tmp/wedge-lab/frozen-fs-test-1234/mnt', 24)].length).toBeLessThanOrEqual(24);
+    expect(elideMiddle('frozen /tmp/mnt1', 24)).toBe('frozen /tmp/mnt1');
+  });
+
+  it('keeps the sort mark on a narrow column', async () => {
+    r = renderApp({ analysis: base, columns: 80, rows: 24 });
+    // From BLOCKED: WAIT SITE, WAITS ON, CONTAINER, PID, TID, USER, COMM, then the state.
+    await r.press('>', '>', '>', '>', '>', '>', '>', '>');
+    // Sorted by state: the one-letter S column at 80 columns shows the mark instead of its letter.
+    expect(r.store.getState().sort.key).toBe('state');
+    expect(r.frame()).toMatch(/COMM +▲ +BLOCKED/);
+  });
+});

@@ -124,6 +124,12 @@ export function startRefresher(store: UiStore, src: SnapshotProvider, o: { inter
 /** The UI tests' action log: their own directory on tmpfs (swept by the global teardown). */
 export const TEST_LOG_DIR = `/dev/shm/wedgetop-tests/action-log/ui-${process.pid}`;
 
+/** The action log creates its own directory only, never missing parents (src/actions/log.ts). */
+export function testActionLog(): ActionLog {
+  fs.mkdirSync(path.dirname(TEST_LOG_DIR), { recursive: true });
+  return new ActionLog(TEST_LOG_DIR);
+}
+
 /**
  * A stand-in for execute(): records what it was asked to run and reports like the real one, but
  * never sends a signal — a replay's PIDs are fictional (or someone else's, on this machine).
@@ -157,7 +163,7 @@ export function remediation(o: TestRemediation = {}): (store: UiStore) => StoreR
     dryRun: o.dryRun ?? false,
     replay: o.replay ?? false,
     graceMs: 100,
-    log: o.log ?? new ActionLog(TEST_LOG_DIR),
+    log: o.log ?? testActionLog(),
     followMs: o.followMs ?? 300,
     next: o.next ?? (() => Promise.reject(new Error('no snapshots in this test'))),
     execute: o.execute,

@@ -41,7 +41,13 @@ function fuseAnalysis(): Analysis {
     label: 'FUSE connection 42 (sshfs on /mnt/remote): daemon sshfs:4242 does not answer',
     remedies: [{ action: 'fuse-abort', connection: 42, command: 'echo 1 > /sys/fs/fuse/connections/42/abort', risk: 'every pending request on /mnt/remote fails' }],
   };
-  return { ...frozen, rootCauses: [rc] };
+  // Its waiters wait on connection 42, the minor of the FUSE mount's device in their namespace:
+  // planFor pins that mount down, to re-check it right before the abort.
+  const tasks = frozen.tasks.map((t) => (t.waitsOn === rc0.id ? { ...t, waitsOn: 'fuse:42' } : t));
+  const ns = tasks.find((t) => t.waitsOn === 'fuse:42')!.detail!.mntNs!;
+  const fuseMount = { mountId: 977, parentId: 1, majMin: '0:42', root: '/', mountPoint: '/mnt/remote', fsType: 'fuse.sshfs', source: 'me@host:', options: 'rw' };
+  const snapshot = { ...frozen.snapshot, mounts: { ...frozen.snapshot.mounts, [ns]: [...(frozen.snapshot.mounts[ns] ?? []), fuseMount] } };
+  return { ...frozen, snapshot, tasks, rootCauses: [rc] };
 }
 
 describe('the confirm dialog', () => {

@@ -8,6 +8,7 @@ import { heldBy, indexOf, taskLabel } from '../../store/derive.js';
 import { remedyKey } from '../keymap.js';
 import { line, plain, seg, type Line } from '../line.js';
 import { decodeSyscall } from '../syscall.js';
+import { KNOWN_CAUSE_NOTE, knownCauseOf } from '../../graph/known-causes.js';
 import { glyphs, type TermCaps } from '../term.js';
 import { stateRole } from './table.js';
 
@@ -80,6 +81,17 @@ export function detailLines(a: Analysis | undefined, key: string | undefined, ca
     out.push(line(seg(`  ${n}. `, 'bold'), seg(rc.label, 'bold'), seg(` — blocks ${rc.blocked}`), seg(rc.inCycle ? '  DEADLOCK CYCLE' : '', 'deadlock')));
     rc.chain.forEach((c, i) => out.push({ ...line(seg(i === 0 ? '     ' : `   ${g.arrow} `, 'dim'), seg(c)), indent: 7 }));
     out.push(kv('how sure', `${rc.confidence}: ${rc.how}`, rc.confidence === 'guess' ? 'warn' : 'dim'));
+    const kc = knownCauseOf(a, rc);
+    if (kc) {
+      out.push(plain(''));
+      out.push(line(seg('Known issue', 'title'), seg(`  (${KNOWN_CAUSE_NOTE}; not a certainty)`, 'dim')));
+      out.push(kv('  title', kc.cause.title, 'bold'));
+      out.push(kv('  what', kc.cause.explain));
+      out.push(kv('  upstream', `${kc.cause.upstream.project} ${kc.cause.upstream.ref}`));
+      out.push(kv('  link', kc.cause.upstream.link, 'dim'));
+      out.push(kv('  fix', kc.cause.fix));
+      out.push(kv('  matched', kc.evidence.join('; '), 'dim'));
+    }
     out.push(plain(''));
     out.push(plain('Remedy', 'title'));
     if (rc.remedies.length === 0) out.push(plain('  none wedgetop can apply: the chain ends outside its reach', 'dim'));

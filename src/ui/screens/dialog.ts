@@ -42,6 +42,9 @@ function content(d: ConfirmDialog, inner: number): Item[] {
   const where = p.remedy.action === 'fuse-abort' && rc.mount ? ` (mount ${rc.mount})` : '';
   out.push(...kv('target', `${p.target}${where}`, 'bold'));
   out.push(...kv('command', p.command, 'remedy'));
+  // Another mount namespace: which path is used, and where it runs.
+  if (p.how) out.push(...kv('where', p.how, undefined, 1));
+  out.push(...kv('checked', p.guard, 'dim', 1));
   out.push(...kv('risk', p.remedy.risk || '-', 'warn', 1));
   out.push(...kv('should free', `${n} blocked task${n === 1 ? '' : 's'}`, n > 0 ? 'stateD' : 'dim'));
   if (d.stage === 2) {

@@ -13,8 +13,38 @@ interface Column {
   align?: 'right';
 }
 
-/** Column widths for a terminal `cols` wide: fixed columns, the rest shared by the text ones. */
-export function columns(cols: number): Column[] {
+/** What the text columns hold, over all rows (not the visible ones: widths must not jitter on scroll). */
+export interface ColumnContent {
+  site: number;
+  waits: number;
+  /** Widest CONTAINER value; 0 when no task runs in a container (the column is dropped). */
+  container: number;
+}
+
+const contentMemo = new WeakMap<readonly Row[], ColumnContent>();
+
+export function contentOf(rows: readonly Row[], s: UiState): ColumnContent {
+  const hit = contentMemo.get(rows);
+  if (hit) return hit;
+  const c: ColumnContent = { site: 9, waits: 17, container: 0 };
+  const idx = s.analysis ? indexOf(s.analysis) : undefined;
+  for (const r of rows) {
+    if (r.kind !== 'task') continue;
+    const t = r.task;
+    c.site = Math.max(c.site, siteFunc(t).length);
+    c.waits = Math.max(c.waits, (idx?.waitsText.get(t.key) ?? '-').length);
+    if (t.container) c.container = Math.max(c.container, t.container.length, 9);
+  }
+  contentMemo.set(rows, c);
+  return c;
+}
+
+/**
+ * Column widths for a terminal `cols` wide: fixed columns, then the text ones sized by what they
+ * hold — WAIT SITE no wider than its longest value, CONTAINER only when some task has one —
+ * and WAITS ON / HOLDER gets the rest.
+ */
+export function columns(cols: number, content: ColumnContent = { site: 40, waits: 80, container: 12 }): Column[] {
   const wide = cols >= 100;
   const fixed: Column[] = [
     { key: 'pid', title: 'PID', width: 7, align: 'right' },
@@ -24,17 +54,40 @@ export function columns(cols: number): Column[] {
     { key: 'state', title: wide ? 'STATE' : 'S', width: wide ? 5 : 1 },
     { key: 'blocked', title: wide ? 'BLOCKED FOR' : 'BLOCKED', width: wide ? 12 : 8, align: 'right' },
   ];
-  // A gutter column for tag / holder marks, then a space before each of the 9 columns.
-  const used = 1 + fixed.reduce((n, c) => n + c.width + 1, 0) + 3;
+  const hasContainer = content.container > 0;
+  // A gutter column for tag / holder marks, then a space before each column.
+  const used = 1 + fixed.reduce((n, c) => n + c.width + 1, 0) + (hasContainer ? 3 : 2);
   const rest = Math.max(18, cols - used);
-  const container = Math.max(6, Math.floor(rest * 0.16));
-  const site = Math.floor((rest - container) / 2);
-  return [
+  // Each text column gets what it needs while the others still get a fair share.
+  const container = hasContainer ? Math.min(content.container, Math.max(6, Math.floor(rest * 0.16))) : 0;
+  const site = Math.max(9, Math.min(content.site + 1, Math.floor((rest - container) / 2)));
+  const out: Column[] = [
     ...fixed,
     { key: 'site', title: 'WAIT SITE', width: site },
     { key: 'waits', title: 'WAITS ON / HOLDER', width: rest - container - site },
-    { key: 'container', title: 'CONTAINER', width: container },
   ];
+  if (hasContainer) out.push({ key: 'container', title: 'CONTAINER', width: container });
+  return out;
+}
+
+/**
+ * Shorten a cell that holds a path from the middle, keeping where it starts and what it ends in
+ * ("frozen /tmp/…/mnt"): the end of a mount path is what tells two apart.
+ */
+export function elideMiddle(text: string, w: number): string {
+  if ([...text].length <= w || w < 8) return text;
+  const slash = text.indexOf('/');
+  if (slash < 0) return text;
+  const last = text.lastIndexOf('/');
+  const head = text.slice(0, text.indexOf('/', slash + 1) > 0 ? text.indexOf('/', slash + 1) + 1 : slash + 1);
+  const tail = text.slice(last);
+  if (head.length + 1 + tail.length <= w) {
+    // Keep as much of the middle as fits, from the end side (nearer the mount point's name).
+    const room = w - head.length - 1 - tail.length;
+    const mid = text.slice(head.length, last);
+    return `${head}…${room > 0 ? mid.slice(Math.max(0, mid.length - room)) : ''}${tail}`;
+  }
+  return `…${text.slice(text.length - w + 1)}`;
 }
 
 export function stateRole(state: string): Role {
@@ -45,12 +98,14 @@ export function stateRole(state: string): Role {
   return 'normal';
 }
 
-export function headerLine(s: UiState, cols: number, caps: TermCaps): Line {
+export function headerLine(s: UiState, cols: number, caps: TermCaps, content?: ColumnContent): Line {
   const segs: Seg[] = [seg(' ', 'colHeader')];
-  for (const c of columns(cols)) {
+  for (const c of columns(cols, content)) {
     const sorted = s.sort.key === c.key;
     const mark = sorted ? (caps.unicode ? (s.sort.desc ? '▼' : '▲') : s.sort.desc ? 'v' : '^') : '';
-    const title = c.align === 'right' ? `${mark}${c.title}` : `${c.title}${mark}`;
+    // The sort mark must survive a narrow column: the title is cut, never the mark.
+    const t = [...c.title].length + mark.length > c.width ? [...c.title].slice(0, Math.max(0, c.width - mark.length)).join('') : c.title;
+    const title = c.align === 'right' ? `${mark}${t}` : `${t}${mark}`;
     segs.push(cell(title, c.width, sorted ? 'colHeaderSorted' : 'colHeader', c.align), seg(' ', 'colHeader'));
   }
   return { segs, fill: 'colHeader' };
@@ -71,12 +126,12 @@ export function blockedText(ms: number | undefined, lowerBound: boolean | undefi
   return `${lowerBound ? '≥' : ''}${formatDuration(ms)}`;
 }
 
-function taskLine(s: UiState, t: AnalyzedTask, cols: number, threads?: AnalyzedTask[]): Line {
+function taskLine(s: UiState, t: AnalyzedTask, cols: number, content: ColumnContent, threads?: AnalyzedTask[]): Line {
   const a = s.analysis!;
   const idx = indexOf(a);
   const tagged = s.tagged.has(t.key);
   const rowRole: Role | undefined = tagged ? 'tagged' : undefined;
-  const cs = columns(cols);
+  const cs = columns(cols, content);
   const w = (k: SortKey): number => cs.find((c) => c.key === k)!.width;
   const gut = tagged ? '*' : t.isHolder ? 'H' : ' ';
   // A folded process: its thread count in TID, the worst state, the longest blocked.
@@ -90,7 +145,7 @@ function taskLine(s: UiState, t: AnalyzedTask, cols: number, threads?: AnalyzedT
     state: [state, stateRole(state)],
     blocked: [blockedText(blockedMs, t.blockedForMin), blockedRole(blockedMs, a.snapshot.hungTask.timeoutSecs)],
     site: [siteFunc(t), 'dim'],
-    waits: [idx.waitsText.get(t.key) ?? '-', t.isHolder && !t.waitsOn ? 'holder' : undefined],
+    waits: [elideMiddle(idx.waitsText.get(t.key) ?? '-', w('waits')), t.isHolder && !t.waitsOn ? 'holder' : undefined],
     container: [t.container ?? '-', 'dim'],
   };
   const segs: Seg[] = [seg(gut, tagged ? 'tagged' : 'holder')];
@@ -120,10 +175,11 @@ function groupLine(r: Extract<Row, { kind: 'group' }>, caps: TermCaps): Line {
 /** The visible rows, `height` of them starting at `scroll`, the cursor's as the selection bar. */
 export function tableLines(s: UiState, rows: readonly Row[], scroll: number, height: number, cols: number, caps: TermCaps): Line[] {
   const out: Line[] = [];
+  const content = contentOf(rows, s);
   const end = Math.min(rows.length, scroll + height);
   for (let i = scroll; i < end; i++) {
     const r = rows[i]!;
-    const l = r.kind === 'group' ? groupLine(r, caps) : taskLine(s, r.task, cols, r.threads);
+    const l = r.kind === 'group' ? groupLine(r, caps) : taskLine(s, r.task, cols, content, r.threads);
     if (i === s.cursor) {
       l.bar = true;
       // Without reverse video (TERM=dumb) the selection needs a visible mark.

@@ -1,0 +1,81 @@
+// A snapshot directory (the --record layout) held in memory: files, directories and the
+// symlinks the recorder makes for fd links, cwd and ns/mnt. The bundle is built from it and
+// replayed from it, so a redacted bundle's reports come from exactly the redacted data.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { ProcSource } from '../procfs/source.js';
+import { memRecordPath } from '../procfs/source.js';
+
+export type TreeNode = { kind: 'file'; data: Buffer } | { kind: 'dir' } | { kind: 'link'; target: string };
+/** Relative POSIX path ("proc/1/stat") -> node. */
+export type Tree = Map<string, TreeNode>;
+
+/** What a recording never needs and a bundle must never carry (they hold secrets). */
+const NEVER = new Set(['environ', 'cmdline']);
+
+/**
+ * The only places a recording has symlinks (collect.ts reads exactly these with readlink).
+ * Anything else is refused when a bundle is unpacked: a link elsewhere could redirect a read.
+ */
+export const LINK_PATH = /^proc\/\d+\/(fd\/\d+|cwd|ns\/mnt)$/;
+
+export function readTree(dir: string, maxFiles = 500_000): Tree {
+  const out: Tree = new Map();
+  const walk = (rel: string): void => {
+    for (const e of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+      if (NEVER.has(e.name)) continue;
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (out.size >= maxFiles) throw new Error(`${dir}: more than ${maxFiles} files`);
+      const abs = path.join(dir, r);
+      if (e.isSymbolicLink()) out.set(r, { kind: 'link', target: fs.readlinkSync(abs) });
+      else if (e.isDirectory()) {
+        out.set(r, { kind: 'dir' });
+        walk(r);
+      } else if (e.isFile()) out.set(r, { kind: 'file', data: fs.readFileSync(abs) });
+    }
+  };
+  walk('');
+  return out;
+}
+
+/** A ProcSource over a Tree: replay without writing the tree anywhere. */
+export class TreeSource implements ProcSource {
+  readonly live = false;
+  readonly errors = new Map<string, number>();
+  private readonly children = new Map<string, string[]>();
+  constructor(private readonly tree: Tree) {
+    for (const k of tree.keys()) {
+      const i = k.lastIndexOf('/');
+      const parent = i < 0 ? '' : k.slice(0, i);
+      const l = this.children.get(parent);
+      if (l) l.push(k.slice(i + 1));
+      else this.children.set(parent, [k.slice(i + 1)]);
+    }
+  }
+  private node(p: string): TreeNode | undefined {
+    const n = this.tree.get(p.replace(/^\/+/, ''));
+    if (!n) this.errors.set('ENOENT', (this.errors.get('ENOENT') ?? 0) + 1);
+    return n;
+  }
+  read(p: string): string | undefined {
+    const n = this.node(p);
+    return n?.kind === 'file' ? n.data.toString('utf8') : undefined;
+  }
+  readlink(p: string): string | undefined {
+    const n = this.node(p);
+    return n?.kind === 'link' ? n.target : undefined;
+  }
+  list(p: string): string[] {
+    const rel = p.replace(/^\/+/, '');
+    return this.tree.get(rel)?.kind === 'dir' ? [...(this.children.get(rel) ?? [])] : [];
+  }
+  readMemString(_pid: number, tid: number, addr: bigint): string | undefined {
+    return this.read(memRecordPath(tid, addr));
+  }
+  ssNetlink(): string | undefined {
+    return this.read('/ss-netlink.txt');
+  }
+  kmsg(): string | undefined {
+    return this.read('/kmsg');
+  }
+}
