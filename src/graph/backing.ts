@@ -89,3 +89,20 @@ export function deviceOfTask(snap: Snapshot, t: Task, mounts: Mount[]): DeviceOf
   }
   return { how: r.how, confidence: 'guess' };
 }
+
+/**
+ * The mount whose freeze a frozen-fs waiter waits on, in `table` (the waiter's own namespace's
+ * mountinfo): what it writes to, through an overlay to the mount under upperdir (never the
+ * overlay itself, which cannot be thawed); for a loop worker, the mount of its backing file.
+ */
+export function frozenStoreOfTask(snap: Snapshot, t: Task, table: Mount[]): Mount | undefined {
+  const r = resolveTaskMount(t, table);
+  if (r.mount) {
+    const below = writableStoreOf(r.mount, table);
+    if (below) return below.mount;
+    return r.mount.fsType === 'overlay' ? undefined : r.mount;
+  }
+  const loop = t.isKernelThread ? loopOfWorker(t.comm) : undefined;
+  const dev = loop ? loopByName(snap, loop) : undefined;
+  return dev ? backingMountOf(snap, dev)?.mount : undefined;
+}
