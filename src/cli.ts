@@ -76,7 +76,7 @@ export const FLAGS: FlagSpec[] = [
 
 export class UsageError extends Error {}
 
-const ACTIONS: RemedyAction[] = ['kill', 'cont', 'thaw', 'fuse-abort'];
+const ACTIONS: RemedyAction[] = ['kill', 'cont', 'thaw', 'fuse-abort', 'cgroup-thaw'];
 function remedyAction(v: string): RemedyAction {
   const a = ACTIONS.find((x) => x === v);
   if (!a) throw new UsageError(`--action takes one of ${ACTIONS.join(', ')}, not "${v}"`);

@@ -99,6 +99,19 @@ export interface TaskDetail {
   pathArg?: string;
   /** Device (maj:min) of the mapping the task faulted on, from maps (collector only). */
   faultDev?: string;
+  /** TracerPid from status: who ptrace-stopped it (a `t` task resumes only when that tracer lets go). */
+  tracerPid?: number;
+}
+
+/** A cgroup v2 a shown task is in, read from cgroupfs (cgroup.events, cgroup.procs, cgroup.threads). */
+export interface CgroupState {
+  /** As in /proc/PID/cgroup ("/wedgetop-x"). */
+  path: string;
+  /** Where it is in the cgroup2 mount ("/sys/fs/cgroup/unified/wedgetop-x"). */
+  dir: string;
+  frozen: boolean;
+  procs?: number;
+  threads?: number;
 }
 
 export interface Task {
@@ -136,6 +149,8 @@ export interface Snapshot {
   netlink: NetlinkSock[];
   /** socket inode -> owners (pid) found through fd links socket:[inode]. */
   socketOwners: Record<string, number[]>;
+  /** cgroup v2 state of the cgroups shown tasks are in (absent in older recordings). */
+  cgroups?: CgroupState[];
   /** pids holding /dev/fuse open. */
   fuseDaemons: number[];
   fuseConnections: { id: number; waiting: number }[];
@@ -143,7 +158,7 @@ export interface Snapshot {
   kmsg: KmsgRecord[];
   hungTask: HungTaskSettings;
   /** Which on-demand collections ran (so the analysis knows what it may still ask for). */
-  gathered: { netlink: boolean; fuse: boolean; stackScan: boolean; blockDevices?: boolean };
+  gathered: { netlink: boolean; fuse: boolean; stackScan: boolean; children?: number[]; blockDevices?: boolean };
   /**
    * Loop devices and the collector's own mount table (backing_file paths are relative to it),
    * read when a block or journal wait needs the store below a device.
@@ -172,6 +187,9 @@ export type ResourceKind =
   | 'jbd2'
   | 'mmap-lock'
   | 'lock'
+  | 'vfork'
+  | 'ptrace'
+  | 'cgroup-freeze'
   | 'memcg'
   | 'netdev-refs'
   | 'unknown';
@@ -186,11 +204,12 @@ export type Confidence = 'certain' | 'likely' | 'guess';
  * - thaw: the frozen filesystem is thawed; - abort: the FUSE connection is aborted;
  * - daemon-answers: the FUSE daemon answers; - sigcont: a stopped holder is continued;
  * - cgroup-thaw: the holder's frozen cgroup is thawed; - io-completes: the device completes I/O;
- * - timeout: the kernel gives up by itself after a bounded time; - external: nothing on this box.
+ * - timeout: the kernel gives up by itself after a bounded time; - external: nothing on this box;
+ * - tracer-lets-go: the ptrace tracer resumes or detaches the tracee (or dies, which detaches it).
  */
 export type Release =
   | 'holder-leaves' | 'signal-waiter' | 'owner-drains' | 'thaw' | 'abort' | 'daemon-answers'
-  | 'sigcont' | 'cgroup-thaw' | 'io-completes' | 'timeout' | 'external';
+  | 'sigcont' | 'cgroup-thaw' | 'io-completes' | 'timeout' | 'external' | 'tracer-lets-go';
 
 /** A node of the waits-on graph: a task ("task:PID/TID") or a resource ("res:ID"). */
 export type NodeId = `task:${string}` | `res:${string}`;
@@ -217,7 +236,7 @@ export interface WaitSite {
 
 /* ---------- graph ---------- */
 
-export type RemedyAction = 'kill' | 'thaw' | 'fuse-abort' | 'cont';
+export type RemedyAction = 'kill' | 'thaw' | 'fuse-abort' | 'cont' | 'cgroup-thaw';
 
 export interface Remedy {
   action: RemedyAction;
@@ -236,6 +255,13 @@ export interface Remedy {
   mntNs?: string;
   nsPid?: number;
   nsPidStartTicks?: number;
+  /**
+   * When set, startTicks is this thread's (the process's main thread was not read): the PID-reuse
+   * guard checks /proc/PID/task/TID/stat, which exists only while that same process does.
+   */
+  guardTid?: number;
+  /** cgroup-thaw: the cgroup directory whose cgroup.freeze gets "0". */
+  cgroup?: string;
   /** Exactly what would run. */
   command: string;
   risk: string;
@@ -256,7 +282,9 @@ export interface Resource {
   connection?: number;
   /** From the signature row of its waiters: what releases them, and what wedgetop may offer. */
   frees: Release[];
-  remedy: 'kill-holder' | 'thaw-mount' | 'fuse-abort' | 'none';
+  remedy: 'kill-holder' | 'thaw-mount' | 'fuse-abort' | 'cgroup-thaw' | 'none';
+  /** A frozen cgroup: its directory in the cgroup2 mount (the cgroup-thaw target). */
+  cgroup?: string;
   /** The row's remedy risk text, when it has one. */
   risk?: string;
   /** What an expert would do that wedgetop does not run (see RootCause.advice). */
@@ -280,7 +308,7 @@ export interface AnalyzedTask extends Task {
 
 export interface RootCause {
   id: string;
-  kind: 'task' | 'frozen-fs' | 'fuse' | 'external' | 'unknown';
+  kind: 'task' | 'frozen-fs' | 'fuse' | 'cgroup' | 'external' | 'unknown';
   label: string;
   pid?: number;
   tid?: number;
@@ -291,6 +319,8 @@ export interface RootCause {
   /** Human chain, waiters first: "12 tasks in audit_receive -> audit mutex -> auditbeat:248085 ..." */
   chain: string[];
   remedies: Remedy[];
+  /** What the admin must know before acting (a trap: the obvious kill that frees nothing). */
+  notes?: string[];
   inCycle: boolean;
   /** How sure the engine is of the weakest hop from the waiters to this root, and that hop's evidence. */
   confidence: Confidence;
@@ -308,6 +338,11 @@ export interface Analysis {
   resources: Resource[];
   rootCauses: RootCause[];
   cycles: string[][];
+  /**
+   * Holders that are not root causes (a daemon in the middle of a chain): the remedy keys and
+   * --fix may act on them too, with what the engine expects that to free.
+   */
+  hops: RootCause[];
   /** Every edge of the waits-on graph, with what releases it and how sure it is. */
   edges: WaitEdge[];
   warnings: string[];

@@ -135,8 +135,9 @@ function planFuseAbort(a: Analysis, remedy: Remedy): Remedy | { refused: string 
 
 export function planFor(a: Analysis, rootCauseId: string, ctx: PlanContext, action?: RemedyAction): ActionPlan | { refused: string } {
   if (ctx.readOnly) return { refused: 'read-only mode: no actions' };
-  const rc = a.rootCauses.find((r) => r.id === rootCauseId);
-  if (!rc) return { refused: `no root cause ${rootCauseId} now (ids: ${a.rootCauses.map((r) => r.id).join(', ') || 'none'})` };
+  // A root cause, or any other holder on a chain (a hop): the admin may act on either.
+  const rc = a.rootCauses.find((r) => r.id === rootCauseId) ?? a.hops.find((r) => r.id === rootCauseId);
+  if (!rc) return { refused: `no root cause or holder ${rootCauseId} now (root causes: ${a.rootCauses.map((r) => r.id).join(', ') || 'none'}${a.hops.length ? `; other holders: ${a.hops.map((r) => r.id).join(', ')}` : ''})` };
   const remedy = action ? rc.remedies.find((r) => r.action === action) : rc.remedies[0];
   if (!remedy) return { refused: `${rc.label}: no ${action ?? ''} remedy wedgetop can apply`.replace('  ', ' ') };
   if (remedy.pid !== undefined) {
@@ -150,13 +151,18 @@ export function planFor(a: Analysis, rootCauseId: string, ctx: PlanContext, acti
   if (remedy.action === 'kill' || remedy.action === 'cont') {
     // Without the start time nothing can tell this process from a later one with its PID.
     if (remedy.startTicks === undefined) return { refused: `the start time of pid ${remedy.pid} is unknown: cannot rule out PID reuse, refusing` };
-    return { ...common, remedy, target: `${t?.comm ?? '?'} (pid ${remedy.pid}, user ${t?.user ?? '?'})`, command: remedy.command, guard: PID_GUARD_PIDFD };
+    return { ...common, remedy: processStartOf(remedy, ctx), target: `${t?.comm ?? '?'} (pid ${remedy.pid}, user ${t?.user ?? '?'})`, command: remedy.command, guard: PID_GUARD_PIDFD };
   }
   if (remedy.action === 'thaw') {
     if (remedy.mount === undefined) return { refused: `${rc.label}: the mount is not known` };
     const p = planThaw(a, rc, remedy, ctx);
     if ('refused' in p) return p;
     return { ...common, ...p, target: `mount ${remedy.mount}` };
+  }
+  if (remedy.action === 'cgroup-thaw') {
+    const bad = cgroupDirRefusal(remedy.cgroup);
+    if (bad) return { refused: bad };
+    return { ...common, remedy, target: `cgroup ${remedy.cgroup}`, command: remedy.command, guard: 'the directory is re-checked to lie below a cgroup2 mount; cgroup.freeze is opened O_NOFOLLOW' };
   }
   if (remedy.connection === undefined) return { refused: `${rc.label}: the FUSE connection is not known` };
   const filled = planFuseAbort(a, remedy);
@@ -168,8 +174,41 @@ export function planFor(a: Analysis, rootCauseId: string, ctx: PlanContext, acti
   };
 }
 
+/**
+ * A cgroup-thaw target must be a directory below a cgroup2 mount of this namespace, named
+ * without `..`: the path came from a snapshot, which may be a replayed, untrusted one.
+ */
+export function cgroupDirRefusal(dir: string | undefined, mountinfo?: string): string | undefined {
+  if (!dir || !dir.startsWith('/') || dir.split('/').includes('..')) return `not a cgroup directory: ${JSON.stringify(dir)}`;
+  let mi = mountinfo;
+  try {
+    mi ??= fs.readFileSync('/proc/self/mountinfo', 'utf8');
+  } catch {
+    return 'cannot read /proc/self/mountinfo';
+  }
+  const roots = mi.split('\n').filter((l) => / - cgroup2 /.test(l)).map((l) => l.split(' ')[4]!.replace(/\\040/g, ' '));
+  if (!roots.some((r) => dir === r || dir.startsWith(r.endsWith('/') ? r : `${r}/`))) return `${dir} is not under a cgroup2 mount: refusing`;
+  if (roots.includes(dir)) return 'refusing to thaw the root cgroup';
+  return undefined;
+}
+
+/**
+ * A remedy whose start time is a thread's (the analysis read the holder thread, not its process's
+ * main thread): that thread, still there with that start time, proves the PID is the same process,
+ * whose own start time the signal guards then check. If it cannot be proved, the remedy is left
+ * as it is and the guards refuse it (the start times differ): never a signal to another process.
+ */
+function processStartOf(remedy: Remedy, ctx: PlanContext): Remedy {
+  if (remedy.guardTid === undefined || remedy.pid === undefined) return remedy;
+  if (verifyTarget(remedy.pid, remedy.startTicks, ctx, remedy.guardTid)) return remedy;
+  const start = startTicksOf(remedy.pid);
+  if (start === undefined) return remedy;
+  const { guardTid: _thread, ...rest } = remedy;
+  return { ...rest, startTicks: start };
+}
+
 /** Re-read the target's stat: the PID must still be the process the plan was made for. */
-export function verifyTarget(pid: number, startTicks: number | undefined, ctx: PlanContext): string | undefined {
+export function verifyTarget(pid: number, startTicks: number | undefined, ctx: PlanContext, guardTid?: number): string | undefined {
   if (pid === 1) return 'refusing to signal PID 1';
   if (pid === ctx.selfPid) return 'refusing to signal wedgetop itself';
   if (pid === ctx.collectorPid) return "refusing to signal wedgetop's collector";
@@ -178,6 +217,21 @@ export function verifyTarget(pid: number, startTicks: number | undefined, ctx: P
     text = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
   } catch {
     return `pid ${pid} is gone`;
+  }
+  if (guardTid !== undefined && guardTid !== pid) {
+    // The plan knew a thread of the process, not its main thread: that thread, still there with
+    // the same start time, proves the PID was not reused.
+    let tt: string;
+    try {
+      tt = fs.readFileSync(`/proc/${pid}/task/${guardTid}/stat`, 'utf8');
+    } catch {
+      return `thread ${guardTid} of pid ${pid} is gone: refusing (the process may have exited or been replaced)`;
+    }
+    const ts = parseStat(tt);
+    if (!ts || (startTicks !== undefined && ts.startTicks !== startTicks)) return `pid ${pid}/${guardTid} now belongs to another process: refusing`;
+    const st = parseStat(text);
+    if (st && st.flags & PF_KTHREAD) return `pid ${pid} is a kernel thread: refusing`;
+    return undefined;
   }
   const st = parseStat(text);
   if (!st) return `cannot read /proc/${pid}/stat`;
@@ -189,8 +243,14 @@ export function verifyTarget(pid: number, startTicks: number | undefined, ctx: P
   return undefined;
 }
 
-function procState(pid: number, startTicks: number | undefined): string | undefined {
+function procState(pid: number, startTicks: number | undefined, guardTid?: number): string | undefined {
   try {
+    // With guardTid, startTicks is that thread's; the process's state is still its main thread's.
+    if (guardTid !== undefined) {
+      const ts = parseStat(fs.readFileSync(`/proc/${pid}/task/${guardTid}/stat`, 'utf8'));
+      if (!ts || (startTicks !== undefined && ts.startTicks !== startTicks)) return undefined;
+      return parseStat(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'))?.state ?? ts.state;
+    }
     const st = parseStat(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
     if (!st || (startTicks !== undefined && st.startTicks !== startTicks)) return undefined;
     return st.state;
@@ -219,10 +279,10 @@ export interface RunResult {
 }
 
 /** Wait for a pid to exit (or become a zombie), up to ms. */
-async function waitGone(pid: number, startTicks: number | undefined, ms: number): Promise<string | undefined> {
+async function waitGone(pid: number, startTicks: number | undefined, ms: number, guardTid?: number): Promise<string | undefined> {
   const end = Date.now() + ms;
   for (;;) {
-    const s = procState(pid, startTicks);
+    const s = procState(pid, startTicks, guardTid);
     if (s === undefined || s === 'Z' || s === 'X') return undefined;
     if (Date.now() >= end) return s;
     await sleep(50);
@@ -450,6 +510,24 @@ export async function execute(plan: ActionPlan, o: RunOptions): Promise<RunResul
       if (res.err) return done(false, res.missing && argv[0] === 'fsfreeze' ? `${res.err} (install util-linux)` : res.err);
       if (res.code !== 0) return done(false, `${plan.command} failed (exit ${res.code}): ${res.out.trim()}`);
       return done(true, r.action === 'thaw' ? `thawed ${r.mount}` : `aborted FUSE connection ${r.connection}`);
+    }
+    case 'cgroup-thaw': {
+      const p = `${r.cgroup}/cgroup.freeze`;
+      const bad = cgroupDirRefusal(r.cgroup);
+      if (bad) return done(false, bad);
+      step(`writing 0 to ${p}`);
+      try {
+        // cgroupfs has no symlinks, but the path came from a snapshot: never follow one.
+        const fd = fs.openSync(p, fs.constants.O_WRONLY | fs.constants.O_NOFOLLOW);
+        try {
+          fs.writeSync(fd, '0');
+        } finally {
+          fs.closeSync(fd);
+        }
+      } catch (e) {
+        return done(false, `cannot write ${p}: ${(e as Error).message}`);
+      }
+      return done(true, `thawed cgroup ${r.cgroup}`);
     }
   }
 }

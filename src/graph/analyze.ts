@@ -24,7 +24,7 @@ function isWaitingState(state: string): boolean {
 }
 
 export function analyze(snap: Snapshot, opts: AnalyzeOptions = {}): Analysis & { needs: DataNeeds } {
-  const needs: DataNeeds = { details: new Set(), processes: new Set(), netlink: false, fuse: false, stackScan: false, blockDevices: false };
+  const needs: DataNeeds = { details: new Set(), processes: new Set(), netlink: false, fuse: false, stackScan: false, children: new Set(), blockDevices: false };
   const warnings = [...snap.warnings];
   const byKey = new Map<string, Task>();
   for (const t of snap.tasks) byKey.set(taskKey(t), t);
@@ -53,7 +53,7 @@ export function analyze(snap: Snapshot, opts: AnalyzeOptions = {}): Analysis & {
   for (const t of snap.tasks) {
     const k = taskKey(t);
     const s = sites.get(k);
-    if (isWaitingState(t.state) || (s && !s.signature.startsWith('unknown') && t.state !== 'R')) waiting.add(k);
+    if (isWaitingState(t.state) || (s && !s.signature.startsWith('unknown') && t.state !== 'R' && !signatureOf(s).asHolderOnly)) waiting.add(k);
   }
   const siteFrame = (t: Task): Frame | undefined => {
     const s = sites.get(taskKey(t));
@@ -138,6 +138,9 @@ export function analyze(snap: Snapshot, opts: AnalyzeOptions = {}): Analysis & {
     }
   }
 
+  // A holder parked by its tracer or a frozen cgroup: that is what its waiters wait on.
+  for (let pass = 0, more = true; more && pass < 4; pass++) more = parkedHolders(ctx, resources, waitsOn, waitersOf);
+
   // Holders must be read too, whatever their state (seed 000's holder slept in S).
   for (const r of resources.values()) {
     for (const h of r.holders) {
@@ -213,6 +216,8 @@ export function analyze(snap: Snapshot, opts: AnalyzeOptions = {}): Analysis & {
       let rc = rootIds.get(node);
       if (!rc) {
         rc = makeRootCause(node, snap, resources, byKey, threadsOf, sites, opts, cycleNodes, endsBySignal);
+        const notes = rootNotes(node, resources, byKey, threadsOf, waitsOn, endsBySignal);
+        if (notes.length) rc.notes = notes;
         rootIds.set(node, rc);
         rootCauses.push(rc);
       }
@@ -234,6 +239,48 @@ export function analyze(snap: Snapshot, opts: AnalyzeOptions = {}): Analysis & {
   }
   for (const rc of rootCauses) rc.chain = chainText(rc, blockedByRoot, resources, byKey, sites, waitsOn, threadsOf);
   rootCauses.sort((a, b) => b.blocked - a.blocked || a.id.localeCompare(b.id));
+
+  // 4b. Every other holder is a hop an admin may still want to act on (a daemon in the middle
+  // of a chain, a stopped task): its remedies, the waiters behind it, and — when the engine ranks
+  // something else as what frees them — a note that says so.
+  const waitersBehind = new Map<number, Set<string>>();
+  const holdersOf = (rid: string): number[] => (resources.get(rid)?.holders ?? []).map((h) => Number(h.split('/')[0]));
+  for (const [k] of rootsOf) {
+    // Each waiter's chain, hop by hop (process by process), marking every holder process on it.
+    const seen = new Set<number>();
+    const queue = [k];
+    while (queue.length) {
+      const cur = queue.shift()!;
+      const rid = waitsOn.get(cur);
+      if (!rid) continue;
+      for (const pid of holdersOf(rid)) {
+        if (seen.has(pid)) continue;
+        seen.add(pid);
+        let set = waitersBehind.get(pid);
+        if (!set) waitersBehind.set(pid, (set = new Set()));
+        if (Number(k.split('/')[0]) !== pid) set.add(k);
+        for (const t of threadsOf.get(pid) ?? []) if (waitsOn.has(taskKey(t))) queue.push(taskKey(t));
+      }
+    }
+  }
+  const hops: RootCause[] = [];
+  for (const [pid, behind] of waitersBehind) {
+    if (rootCauses.some((rc) => rc.id === `task:${pid}`)) continue;
+    const key = byKey.has(`${pid}/${pid}`) ? `${pid}/${pid}` : [...(resources.values())].flatMap((r) => r.holders).find((h) => h.startsWith(`${pid}/`));
+    if (!key) continue;
+    const hop = makeRootCause(`task:${key}`, snap, resources, byKey, threadsOf, sites, opts, cycleNodes, endsBySignal);
+    hop.blockedTasks = [...behind];
+    hop.blocked = behind.size;
+    const ends = new Set<string>();
+    for (const w of behind) for (const n of rootsOf.get(w) ?? []) ends.add(n);
+    const others = rootCauses.filter((rc) => [...ends].some((n) => rootNodeId(n) === rc.id || `unknown:${rootNodeId(n)}` === rc.id));
+    if (others.length) {
+      const o = others[0]!;
+      hop.notes = [...(hop.notes ?? []), `the engine ranks ${o.label} (root cause #${rootCauses.indexOf(o) + 1}) as what frees these waiters: acting on this ${pid === o.pid ? 'thread' : 'process'} may not free them`];
+    }
+    hop.chain = [`holds what ${behind.size} waiting task${behind.size === 1 ? '' : 's'} wait on`];
+    hops.push(hop);
+  }
 
   // 5. Tasks for the views: waiters and holders.
   const holderKeys = new Set<string>();
@@ -285,10 +332,17 @@ export function analyze(snap: Snapshot, opts: AnalyzeOptions = {}): Analysis & {
     resources: [...resources.values()],
     rootCauses,
     cycles: cycles.map((c) => c.map((n) => n.replace(/^(task|res):/, ''))),
+    hops,
     edges,
     warnings,
     needs,
   };
+}
+
+/** The root-cause id a walk's end node gets (as makeRootCause names it). */
+function rootNodeId(node: string): string {
+  if (node.startsWith('task:')) return `task:${node.slice(5).split('/')[0]}`;
+  return node.slice(4);
 }
 
 function describeTask(t: Task | undefined, key: string, sites: Map<string, WaitSite>): string {
@@ -317,6 +371,13 @@ function makeRootCause(
         remedies: [fuseAbort(r.connection, r.risk)],
       };
     }
+    if (r.remedy === 'cgroup-thaw') {
+      const remedies: Remedy[] = r.cgroup ? [{
+        action: 'cgroup-thaw', cgroup: r.cgroup, command: `echo 0 > ${r.cgroup}/cgroup.freeze`,
+        risk: `resumes every task in the cgroup (${/\(([^)]*)\)$/.exec(r.label)?.[1] ?? 'all of them'}), not only the holder; whoever froze it (a container manager, a checkpoint) loses its pause`,
+      }] : [];
+      return { ...base, ...sure, id: r.id, kind: 'cgroup', label: r.label, remedies };
+    }
     if (r.id.startsWith('external:')) return { ...base, ...sure, id: r.id, kind: 'external', label: r.label, remedies: [] };
     return { ...base, ...sure, id: `unknown:${r.id}`, kind: 'unknown', label: `${r.label}: holder unknown`, remedies: [] };
   }
@@ -332,14 +393,15 @@ function makeRootCause(
   const best = held.reduce<Resource | undefined>((b, r) => (!b || rank(r.confidence) > rank(b.confidence) ? r : b), undefined);
   const bySignal = endsBySignal(key);
   const killable = bySignal || held.length === 0 || held.some((r) => r.remedy === 'kill-holder');
-  const stopped = (threadsOf.get(pid) ?? []).some((x) => x.state === 'T' || x.state === 't');
+  // SIGCONT resumes a job-control stop (T), not a ptrace-stop (t): measured on 6.18.
+  const stopped = (threadsOf.get(pid) ?? []).some((x) => x.state === 'T');
   const refusal = killRefusal(pid, proc, snap.selfPid);
   const guess = best?.confidence === 'guess' ? `; that it holds what the others wait on is a guess (${best.how})` : '';
   if (!refusal) {
-    if (stopped) remedies.push({ action: 'cont', pid, startTicks: proc?.startTicks, signal: 'SIGCONT', command: `kill -CONT ${pid}`, risk: `resumes a stopped process; it may have been stopped on purpose (a debugger, job control)${guess}` });
+    if (stopped) remedies.push({ action: 'cont', pid, startTicks: proc?.startTicks, ...guardOf(proc, pid), signal: 'SIGCONT', command: `kill -CONT ${pid}`, risk: `resumes a stopped process; it may have been stopped on purpose (a debugger, job control)${guess}` });
     if (killable) {
       remedies.push({
-        action: 'kill', pid, startTicks: proc?.startTicks, signal: 'SIGTERM',
+        action: 'kill', pid, startTicks: proc?.startTicks, ...guardOf(proc, pid), signal: 'SIGTERM',
         command: `kill -TERM ${pid}; sleep ${((opts.killGraceMs ?? 3000) / 1000).toString()}; kill -KILL ${pid}`,
         risk: `ends ${proc?.comm ?? 'the process'} (${pid}) and all its threads; a daemon may need restarting${guess}`,
       });
@@ -364,6 +426,79 @@ function makeRootCause(
       : best?.how ?? 'the end of the chain',
     ...(advice !== undefined ? { advice } : {}),
   };
+}
+
+/** A task holding what the others wait on, parked (ptrace-stopped, frozen cgroup): wait on the parking. */
+function parkedHolders(ctx: RuleContext, resources: Map<string, Resource>, waitsOn: Map<string, string>, waitersOf: Map<string, string[]>): boolean {
+  let more = false;
+  for (const r of [...resources.values()]) {
+    for (const h of r.holders) {
+      const pid = Number(h.split('/')[0]);
+      const keys = r.holderScope === 'process' ? (ctx.threadsOf.get(pid) ?? []).map(taskKey) : [h];
+      for (const k of keys) {
+        if (waitsOn.has(k) || ctx.waiting.has(k)) continue;
+        const t = ctx.byKey.get(k);
+        const s = ctx.sites.get(k);
+        if (!t || !s || !signatureOf(s).asHolderOnly) continue;
+        const res = resolveHolder(ctx, t, s, signatureOf(s));
+        if (!res) continue;
+        ctx.waiting.add(k);
+        waitsOn.set(k, res.id);
+        const l = waitersOf.get(res.id);
+        if (l) l.push(k);
+        else waitersOf.set(res.id, [k]);
+        more = true;
+      }
+    }
+  }
+  return more;
+}
+
+/**
+ * What the admin must know before acting on a root cause: the obvious action that frees nothing.
+ * Measured on 6.18 (test/wedges/README.md §4, §5): killing the socket owner at the end of an
+ * interruptible holder's chain does not free its waiters; SIGCONT does not resume a ptrace-stop
+ * or a task in a frozen cgroup.
+ */
+function rootNotes(
+  node: string, resources: Map<string, Resource>, byKey: Map<string, Task>, threadsOf: Map<number, Task[]>,
+  waitsOn: Map<string, string>, endsBySignal: (k: string) => boolean,
+): string[] {
+  const notes: string[] = [];
+  if (node.startsWith('res:')) {
+    const r = resources.get(node.slice(4));
+    if (r?.remedy === 'cgroup-thaw') notes.push('SIGCONT does not wake a task in a frozen cgroup (it sleeps in S, not T): the cgroup must be thawed');
+    return notes;
+  }
+  const key = node.slice(5);
+  const pid = Number(key.split('/')[0]);
+  const t = byKey.get(key);
+  if (endsBySignal(key)) {
+    const own = resources.get(waitsOn.get(key) ?? '');
+    const others = [...new Set((own?.holders ?? []).map((h) => Number(h.split('/')[0])).filter((p) => p !== pid))];
+    for (const o of others) {
+      const ot = byKey.get(`${o}/${o}`);
+      const audit = own?.kind === 'netlink-socket' && /audit/.test(own.label);
+      notes.push(`killing ${ot ? `${ot.comm}:${o}` : `pid ${o}`} (${own!.label}) will not free these waiters: the holder is PID ${pid}` +
+        (t ? ` (${t.comm})` : '') + ', asleep in an interruptible wait that any signal it does not ignore ends' +
+        (audit ? '; measured: with the daemon killed, the holder registers itself as the audit daemon and goes on holding the mutex' : ''));
+    }
+  }
+  const tracees = [...resources.values()].filter((r) => r.kind === 'ptrace' && r.holders.includes(`${pid}/${pid}`));
+  for (const r of tracees) {
+    for (const [k, rid] of waitsOn) {
+      if (rid !== r.id) continue;
+      const tt = byKey.get(k);
+      notes.push(`${tt ? `${tt.comm}:${tt.pid}` : k} is ptrace-stopped by this tracer: SIGCONT does not resume it; the tracer must detach, or die (its death detaches every tracee, which resumes)`);
+    }
+  }
+  if ((threadsOf.get(pid) ?? []).some((x) => x.state === 't') && !tracees.length) notes.push('ptrace-stopped: SIGCONT does not resume it, its tracer must let it go');
+  return notes;
+}
+
+/** A thread's start time is not its process's: name the thread the guard must check. */
+function guardOf(proc: Task | undefined, pid: number): { guardTid?: number } {
+  return proc && proc.tid !== pid ? { guardTid: proc.tid } : {};
 }
 
 export function killRefusal(pid: number, t: Task | undefined, selfPid?: number): string | undefined {

@@ -107,7 +107,7 @@ function describe(snap: Snapshot, s: NetlinkSock): string {
  * the kernel's own has portid 0) whose owner is not merely a sender waiting in audit_receive,
  * preferring a socket that ss shows full, then one with queued data or drops, then a daemon name.
  */
-export function auditDaemon(snap: Snapshot, isSenderOnly: (pid: number) => boolean): HolderFinding | undefined {
+export function auditDaemon(snap: Snapshot, isSenderOnly: (pid: number) => boolean, sending: Set<number> = new Set()): HolderFinding | undefined {
   let best: { s: NetlinkSock; owners: number[]; score: number } | undefined;
   for (const s of snap.netlink) {
     if (s.protocol !== NETLINK_AUDIT || s.portid === 0) continue;
@@ -119,6 +119,11 @@ export function auditDaemon(snap: Snapshot, isSenderOnly: (pid: number) => boole
     if (s.drops > 0 || (ssFor(snap, s)?.drops ?? 0) > 0) score += 2;
     if (s.rmem > 0) score += 2;
     if (/audit|beat|osquery|laurel|go-audit/i.test(comm)) score += 1;
+    // The socket an AUDIT_SET client sends on fills with the kernel's error replies (one per
+    // refused probe, measured on 6.18: full and dropping like the daemon's): among sockets with
+    // evidence, it is the daemon's only when no other is (seed 000: the daemon sent on its own
+    // registered socket). A socket with no evidence at all never wins over one with some.
+    if (score >= 2) score += sending.has(s.inode) ? 100 : 200;
     if (!best || score > best.score) best = { s, owners, score };
   }
   if (!best) return undefined;

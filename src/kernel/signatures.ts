@@ -59,10 +59,16 @@ export type HolderRule =
    * A directory's i_rwsem: the holder works on a path in the same directory and waits further in
    * (from each task's path argument and dirfd/cwd); else critical-section.
    */
-  | { kind: 'same-dir' };
+  | { kind: 'same-dir' }
+  /** The vfork child of the waiter: its youngest child process (the parent cannot fork again meanwhile). */
+  | { kind: 'vfork-child' }
+  /** The ptrace tracer of a ptrace-stopped task (TracerPid in its status). */
+  | { kind: 'tracer' }
+  /** No task: the frozen cgroup v2 the task is in (cgroup.events `frozen 1`). */
+  | { kind: 'cgroup-freezer' };
 
 /** What wedgetop offers for the root cause a row's waiters end at (see Release for what frees them). */
-export type RemedyRule = 'kill-holder' | 'thaw-mount' | 'fuse-abort' | 'none';
+export type RemedyRule = 'kill-holder' | 'thaw-mount' | 'fuse-abort' | 'cgroup-thaw' | 'none';
 
 export interface Signature {
   id: string;
@@ -104,6 +110,12 @@ export interface Signature {
    * {cgroup}, {cgroupDir} and the named groups of the rule's `kmsg` are filled in when known.
    */
   advice?: string;
+  /**
+   * A parked task (ptrace-stopped, in a frozen cgroup) is not waiting for a kernel resource:
+   * its site counts as a wait only when it holds what others wait on, else every traced
+   * process on the box would show as blocked.
+   */
+  asHolderOnly?: true;
 }
 
 /**
@@ -166,7 +178,8 @@ export const SIGNATURES: Signature[] = [
     offsetFraction: [0, 0.3],
     holder: { kind: 'stack-through', funcs: ['audit_receive_msg'], among: 'audit-socket-owners' },
     frees: ['holder-leaves'],
-    // mutex_lock: TASK_UNINTERRUPTIBLE; a SIGKILL stays pending until the mutex is released.
+    // mutex_lock: TASK_UNINTERRUPTIBLE; a SIGKILL stays pending until the mutex is released
+    // (measured on 6.18: a SIGKILLed sudo-sim stayed D until the holder let go).
     killable: false,
     remedy: 'kill-holder',
     explain:
@@ -196,7 +209,9 @@ export const SIGNATURES: Signature[] = [
     callers: [/^netlink_(unicast|sendskb)/, 'kauditd_send_queue', 'auditd_send_unicast_skb'],
     holder: { kind: 'netlink-dest', auditVia: ['audit_receive_msg', 'kauditd_send_queue', 'auditd_send_unicast_skb', 'audit_send_reply_thread'], auditComm: 'kauditd' },
     frees: ['signal-waiter', 'owner-drains'],
-    // netlink_attachskb sleeps TASK_INTERRUPTIBLE and returns on any pending signal.
+    // netlink_attachskb sleeps TASK_INTERRUPTIBLE and returns on any pending signal. Measured on
+    // 6.18 (test/wedges/README.md §4): SIGSTOP or SIGTERM to the audit holder freed the senders in
+    // 0.6 s; SIGWINCH and SIGCONT (ignored by default: dropped when sent) did nothing.
     killable: true,
     remedy: 'kill-holder',
     explain:
@@ -212,7 +227,8 @@ export const SIGNATURES: Signature[] = [
     notCallers: ['cpus_read_lock', /^cgroup_/, /^freeze_super/],
     holder: { kind: 'frozen-mount' },
     frees: ['thaw'],
-    // percpu_rwsem_wait is uninterruptible: SIGKILL stays pending until the thaw (kernel-notes).
+    // percpu_rwsem_wait is uninterruptible: SIGKILL stays pending until the thaw (kernel-notes;
+    // measured again on 6.18: a SIGKILLed vfork child in mnt_want_write stayed D until fsfreeze -u).
     killable: false,
     remedy: 'thaw-mount',
     risk: 'none for the data: writers simply continue; whoever froze it (a backup or snapshot job) loses its consistent point',
@@ -352,6 +368,57 @@ export const SIGNATURES: Signature[] = [
     remedy: 'none',
     explain: 'Waiting for block I/O to complete: the device below is slow, failing, or throttled. ' +
       'On a loop device, the I/O waits for the loop worker writing the backing file: if that file is on a frozen filesystem, thawing it frees everything above.',
+  },
+  {
+    id: 'vfork-done',
+    title: 'vfork parent waiting for its child',
+    resource: 'vfork',
+    // wait_for_vfork_done is inlined into kernel_clone on 6.18: `kernel_clone+0x1d3/0x400 <- __do_sys_clone`.
+    at: ['wait_for_vfork_done', 'kernel_clone'],
+    callers: [/^__do_sys_(vfork|clone|clone3)$/, /^__x64_sys_(vfork|clone|clone3)$/, 'kernel_clone', /^__se_sys_/],
+    holder: { kind: 'vfork-child' },
+    frees: ['holder-leaves', 'sigcont', 'cgroup-thaw'],
+    // wait_for_completion_state(TASK_KILLABLE|TASK_FREEZABLE): measured, kill -9 of the parent -> Z in 5 ms.
+    killable: true,
+    remedy: 'kill-holder',
+    explain:
+      'A parent in vfork() (or posix_spawn, clone(CLONE_VFORK)) waits until its child calls exec or exits. ' +
+      'The child cannot run: stopped, ptrace-stopped, in a frozen cgroup, or itself blocked. What frees the child frees the parent.',
+  },
+  {
+    id: 'ptrace-stop',
+    title: 'ptrace-stopped (under a tracer)',
+    resource: 'ptrace',
+    at: ['ptrace_stop'],
+    holder: { kind: 'tracer' },
+    frees: ['tracer-lets-go'],
+    // SIGKILL wakes a traced task (signal_wake_up with TASK_WAKEKILL): measured on 6.18, kill -9 of
+    // a ptrace-stopped vfork child -> Z in 11 ms. SIGCONT does not resume it (measured).
+    killable: true,
+    remedy: 'kill-holder',
+    risk: 'ends the tracer (a debugger session, strace); the kernel detaches its tracees and they resume (measured on 6.18)',
+    asHolderOnly: true,
+    explain:
+      'A task stopped by its ptrace tracer (state t): SIGCONT does not resume a ptrace-stop; only the tracer can ' +
+      '(PTRACE_CONT / PTRACE_DETACH), or its death, which detaches every tracee.',
+  },
+  {
+    id: 'cgroup-frozen',
+    title: 'in a frozen cgroup',
+    resource: 'cgroup-freeze',
+    // The v2 freezer parks a task in do_freezer_trap, inlined into get_signal: state S, not T.
+    at: ['get_signal'],
+    callers: ['arch_do_signal_or_restart', 'do_signal', 'exit_to_user_mode_loop'],
+    holder: { kind: 'cgroup-freezer' },
+    frees: ['cgroup-thaw'],
+    // cgroup v2 lets fatal signals through the freezer: measured on 6.18, kill -9 of a frozen
+    // vfork child -> gone in 8 ms (and its parent ran).
+    killable: true,
+    remedy: 'cgroup-thaw',
+    asHolderOnly: true,
+    explain:
+      'A task in a cgroup v2 frozen through cgroup.freeze: it sleeps in S (get_signal), SIGCONT does not wake it (measured), ' +
+      'and echo 0 > CGROUP/cgroup.freeze thaws every task in the cgroup.',
   },
   {
     // net/core/dev.c netdev_wait_allrefs_any(): msleep(250) until the device's refcount drops, and

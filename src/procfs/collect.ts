@@ -7,11 +7,11 @@
 // whatever the analysis says it still needs to name holders (their details, socket owners,
 // FUSE daemons, a stack scan), until it needs nothing more.
 import { KNOWN_CAUSE_KMSG } from '../kernel/known-causes.js';
-import type { FdEntry, Mount, Snapshot, Task, TaskDetail } from '../model.js';
+import type { CgroupState, FdEntry, Mount, Snapshot, Task, TaskDetail } from '../model.js';
 import type { ProcSource } from './source.js';
 import {
   parseFdinfo, parseKmsg, parseMountinfo, parseNetlink, parseSchedExecStart, parseSsNetlink, parseStack, parseStat,
-  parseStatus, parseSyscall, PF_KTHREAD, parseHungTaskLine, parseAuditBacklogLine,
+  parseStatus, parseSyscall, PF_KTHREAD, parseHungTaskLine, parseAuditBacklogLine, cgroupV2Path, parseCgroupEvents,
 } from './parse.js';
 import { analyze } from '../graph/analyze.js';
 import { syscallName } from '../kernel/syscalls.js';
@@ -160,6 +160,7 @@ export function collect(src: ProcSource, opts: CollectOptions = {}, scan: TaskSc
       const s = parseStatus(status);
       d.uid = s.uid;
       d.nspid = s.nspid;
+      if (s.tracerPid) d.tracerPid = s.tracerPid;
     }
     d.cgroup = src.read(`/proc/${t.pid}/cgroup`)?.trim();
     const execStart = parseSchedExecStart(src.read(`${base}/sched`) ?? '');
@@ -320,6 +321,16 @@ export function collect(src: ProcSource, opts: CollectOptions = {}, scan: TaskSc
       snap.blockDevices = readBlockDevices(src, warn);
       changed = true;
     }
+    const kids = [...a.needs.children].filter((p) => !snap.gathered.children?.includes(p));
+    if (kids.length) {
+      (snap.gathered.children ??= []).push(...kids);
+      const want = new Set(kids);
+      for (const ts of threadsOf.values()) {
+        const m = ts.find((x) => x.pid === x.tid);
+        if (m && want.has(m.ppid) && include(m)) changed = true;
+      }
+      changed = true;
+    }
     if (a.needs.stackScan && !snap.gathered.stackScan) {
       snap.gathered.stackScan = true;
       let n = 0;
@@ -358,6 +369,8 @@ export function collect(src: ProcSource, opts: CollectOptions = {}, scan: TaskSc
   snap.stacksReadable = decideStacksReadable(stackCapability(src), snap.tasks.map((t) => ({
     got: t.detail?.stack !== undefined, denied: stackDenied.has(`${t.pid}/${t.tid}`),
   })));
+  const cgroups = readCgroups(src, snap);
+  if (cgroups.length) snap.cgroups = cgroups;
 
   const uids = new Set(snap.tasks.map((t) => t.detail?.uid).filter((u): u is number => u !== undefined));
   if (uids.size) {
@@ -454,4 +467,44 @@ export function sharedWritableDevice(maps: string | undefined): string | undefin
     devs.add(`${maj}:${min}`);
   }
   return devs.size >= 1 ? [...devs][0] : undefined;
+}
+
+/**
+ * The cgroup v2 state of the cgroups the shown tasks (other than the root) are in. A task in a
+ * frozen cgroup sleeps in S (get_signal), not T, and SIGCONT does not wake it (measured on 6.18):
+ * only cgroup.freeze tells. cgroupfs reads take no lock a stuck task can hold (cgroup.events
+ * reads flags; procs/threads iterate under css_set_lock, a spinlock), and are only counted for a
+ * frozen cgroup: the thaw resumes every task in it.
+ */
+function readCgroups(src: ProcSource, snap: Snapshot): CgroupState[] {
+  // Only for tasks parked where the v2 freezer parks them (a few reads, not one per service).
+  const parkedAt = SIGNATURES.filter((s) => s.holder.kind === 'cgroup-freezer').flatMap((s) => s.at);
+  const paths = new Set<string>();
+  for (const t of snap.tasks) {
+    const top = t.detail?.stack?.[0]?.func ?? t.detail?.wchan;
+    if (!top || !matches(top, parkedAt)) continue;
+    const p = cgroupV2Path(t.detail?.cgroup);
+    if (p && p !== '/' && !p.includes('..')) paths.add(p);
+  }
+  if (!paths.size) return [];
+  const root = Object.values(snap.mounts).flat().find((m) => m.fsType === 'cgroup2')?.mountPoint;
+  if (!root) return [];
+  const out: CgroupState[] = [];
+  for (const p of [...paths].slice(0, 64)) {
+    const dir = `${root}${p}`;
+    const ev = src.read(`${dir}/cgroup.events`);
+    if (ev === undefined) continue;
+    const e = parseCgroupEvents(ev);
+    const c: CgroupState = { path: p, dir, frozen: !!e.frozen };
+    if (c.frozen) {
+      const count = (f: string): number | undefined => {
+        const v = src.read(`${dir}/${f}`);
+        return v === undefined ? undefined : v.split('\n').filter((l) => l.trim()).length;
+      };
+      c.procs = count('cgroup.procs');
+      c.threads = count('cgroup.threads');
+    }
+    out.push(c);
+  }
+  return out;
 }

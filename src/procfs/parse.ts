@@ -94,6 +94,8 @@ export interface StatusFields {
   tgid?: number;
   nspid?: number[];
   state?: string;
+  /** Pid of the ptrace tracer, 0 when not traced. */
+  tracerPid?: number;
 }
 
 export function parseStatus(text: string): StatusFields {
@@ -113,6 +115,9 @@ export function parseStatus(text: string): StatusFields {
       out.nspid = val.split(/\s+/).map(Number).filter(Number.isFinite);
     } else if (key === 'State') {
       out.state = val.charAt(0);
+    } else if (key === 'TracerPid') {
+      const n = Number(val);
+      if (Number.isFinite(n)) out.tracerPid = n;
     }
   }
   return out;
@@ -328,4 +333,21 @@ export function parseAuditBacklogLine(text: string): AuditBacklogReport | undefi
   if (m) return { lost: Number(m[1]), limit: Number(m[2]), exceeded: false };
   if (/audit: (backlog limit exceeded|kauditd retry queue overflow)/.test(text)) return { exceeded: true };
   return undefined;
+}
+
+/** The cgroup v2 path of a process: the `0::/path` line of /proc/PID/cgroup (undefined on v1-only hosts). */
+export function cgroupV2Path(text: string | undefined): string | undefined {
+  if (!text) return undefined;
+  for (const line of text.split('\n')) if (line.startsWith('0::')) return line.slice(3).trim() || undefined;
+  return undefined;
+}
+
+/** cgroup.events: `populated 1` / `frozen 1` lines. */
+export function parseCgroupEvents(text: string): { populated?: boolean; frozen?: boolean } {
+  const out: { populated?: boolean; frozen?: boolean } = {};
+  for (const line of text.split('\n')) {
+    const [k, v] = line.trim().split(/\s+/);
+    if (k === 'populated' || k === 'frozen') out[k] = v === '1';
+  }
+  return out;
 }

@@ -55,6 +55,7 @@ export interface JsonReport {
   resources: Analysis['resources'];
   rootCauses: (Analysis['rootCauses'][number] & { knownCause?: JsonKnownCause })[];
   cycles: string[][];
+  hops: Analysis['hops'];
   edges: Analysis['edges'];
   warnings: string[];
 }
@@ -99,6 +100,7 @@ export function toJson(a: Analysis): JsonReport {
       return m ? { ...rc, knownCause: knownCauseJson(m) } : rc;
     }),
     cycles: a.cycles,
+    hops: a.hops,
     edges: a.edges,
     warnings: a.warnings,
   };

@@ -48,6 +48,7 @@ export function textReport(a: Analysis): string {
     out.push(` ${i + 1}. ${rc.blocked} task${rc.blocked === 1 ? '' : 's'} blocked by ${rc.label}${rc.inCycle ? '  [DEADLOCK CYCLE]' : ''}`);
     out.push(`    chain: ${rc.chain.join(' -> ')}`);
     if (rc.how) out.push(`    how:   ${rc.how} [${rc.confidence}]`);
+    for (const n of rc.notes ?? []) out.push(`    note:  ${n}`);
     if (rc.remedies.length === 0) out.push('    fix:   no remedy wedgetop can apply');
     // Each hint runs exactly the remedy on its line: the first is --fix's default, the others need --action.
     rc.remedies.forEach((r, j) => out.push(`    fix:   ${r.command}    (wedgetop --fix ${rc.id}${j > 0 ? ` --action ${r.action}` : ''} --yes)`));

@@ -277,7 +277,16 @@ export function targetRootCause(a: Analysis | undefined, rows: readonly Row[], c
   if (!a || a.rootCauses.length === 0) return undefined;
   const idx = indexOf(a);
   const r = rows[cursor];
-  if (r?.kind === 'task') return idx.rootOf.get(r.id) ?? a.rootCauses[0];
+  if (r?.kind === 'task') {
+    // A holder selected (a daemon in the middle of a chain, a stopped task): act on it, not on
+    // the end of its chain. The dialog then says what the engine expects that to free.
+    const t = r.task;
+    if (t.isHolder) {
+      const own = a.rootCauses.find((rc) => rc.id === `task:${t.pid}`) ?? a.hops.find((h) => h.id === `task:${t.pid}`);
+      if (own) return own;
+    }
+    return idx.rootOf.get(r.id) ?? a.rootCauses[0];
+  }
   if (r?.kind === 'group') {
     // The group's first task: the next row, or (folded) the first task with the group's key.
     const next = rows[cursor + 1];

@@ -218,10 +218,21 @@ function findMatch(rows: readonly Row[], a: Analysis | undefined, text: string, 
   return undefined;
 }
 
-/** The row index of `id` in `rows`; if it is gone (filtered out, finished), the first task. */
-function place(rows: readonly Row[], id: string | undefined): number {
+/**
+ * The row index of `id` in `rows`; if it is gone (filtered out, finished), the first task whose
+ * root cause is the top one, so that a remedy key pressed at once acts on "what to do first", not
+ * on whichever task sorts first (issue 9: an idle audit daemon listed first as a holder drew the
+ * kill that frees nobody); else the first task.
+ */
+function place(rows: readonly Row[], id: string | undefined, a?: Analysis): number {
   if (id !== undefined) {
     const i = rows.findIndex((r) => r.id === id);
+    if (i >= 0) return i;
+  }
+  const top = a?.rootCauses[0];
+  if (top) {
+    const rootOf = indexOf(a).rootOf;
+    const i = rows.findIndex((r) => r.kind === 'task' && rootOf.get(r.id) === top);
     if (i >= 0) return i;
   }
   return Math.max(0, rows.findIndex((r) => r.kind === 'task'));
@@ -236,7 +247,7 @@ export function createUiStore(o: StoreOptions): UiStore {
       const s = { ...get(), ...patch };
       const rows = rowsFor(s);
       // First data, or the selected row gone: the first task, not its group's line.
-      const cursor = place(rows, s.selectedId);
+      const cursor = place(rows, s.selectedId, s.analysis);
       return { ...patch, cursor, selectedId: rows[cursor]?.id, scroll: scrollFor(cursor, s.scroll, s.viewport.tableRows, rows.length) };
     };
     const apply = (a: Analysis): Partial<UiState> => {
@@ -518,7 +529,9 @@ export function createUiStore(o: StoreOptions): UiStore {
           s.say('nothing is blocked: no root cause to act on');
           return;
         }
-        const remedy = rc.remedies.find((r) => r.action === action);
+        // "Continue" is what makes a parked holder run again: SIGCONT for a stopped one, the thaw of
+        // its cgroup for one in a frozen cgroup (SIGCONT cannot wake it); the dialog says which.
+        const remedy = rc.remedies.find((r) => r.action === action) ?? (action === 'cont' ? rc.remedies.find((r) => r.action === 'cgroup-thaw') : undefined);
         if (!remedy) {
           const have = rc.remedies.map((r) => r.action).join(', ');
           s.say(`${key}: no ${action} remedy for "${rc.label}"${have ? ` (it has: ${have})` : ' (wedgetop has no remedy for it)'}`, 'warn');
@@ -537,7 +550,7 @@ export function createUiStore(o: StoreOptions): UiStore {
           s.say(`an action is still running on ${s.action!.plan.target}: wait for its outcome (L shows its steps)`, 'warn');
           return;
         }
-        const plan = s.analysis ? r.plan(s.analysis, rc.id, action) : { refused: 'no data yet' };
+        const plan = s.analysis ? r.plan(s.analysis, rc.id, remedy.action) : { refused: 'no data yet' };
         if ('refused' in plan) {
           s.say(`refused: ${plan.refused}`, 'error');
           return;

@@ -33,6 +33,8 @@ export interface Binding {
   footer?: { order: number; label: string };
   /** Remediation actions: which RootCause remedy they ask for. */
   remedy?: RemedyAction;
+  /** Asked for instead when the root cause has no `remedy` of its own (c: a frozen cgroup's thaw). */
+  orElse?: RemedyAction;
   /** The word next to the key in the confirm dialog's key line. */
   hint?: string;
 }
@@ -48,7 +50,7 @@ export const KEYMAP: readonly Binding[] = [
   { action: 'sort-invert', keys: ['I'], contexts: ['main'], help: 'invert the sort order' },
   { action: 'remedy-kill', keys: ['f9', 'k'], contexts: ['global'], remedy: 'kill', help: 'kill the holder that is the root cause (of the selected task, or selected in the root-causes panel): SIGTERM, then SIGKILL', footer: { order: 5, label: 'Kill' } },
   { action: 'remedy-thaw', keys: ['u'], contexts: ['global'], remedy: 'thaw', help: 'thaw the frozen filesystem that is the root cause (fsfreeze -u)', footer: { order: 6, label: 'Thaw' } },
-  { action: 'remedy-cont', keys: ['c'], contexts: ['global'], remedy: 'cont', help: 'continue a stopped holder (SIGCONT)' },
+  { action: 'remedy-cont', keys: ['c'], contexts: ['global'], remedy: 'cont', orElse: 'cgroup-thaw', help: 'continue: SIGCONT to a stopped holder; for a frozen cgroup, thaw it (cgroup.freeze 0, every task in it resumes; the dialog names the cgroup and how many)' },
   { action: 'remedy-fuse-abort', keys: ['a'], contexts: ['global'], remedy: 'fuse-abort', help: 'abort the FUSE connection whose daemon does not answer (asks twice: every pending request fails)' },
   { action: 'actions', keys: ['L'], contexts: ['global'], help: 'the actions taken (time, target, command, result) and the steps of the one running', footer: { order: 8, label: 'Log' } },
   { action: 'pause', keys: ['Z'], contexts: ['global'], help: 'pause / resume refreshing (the display freezes; data keeps arriving)', footer: { order: 7, label: 'Pause' } },
@@ -135,7 +137,7 @@ export function keysLabel(b: Binding): string {
 
 /** The key shown for a remedy next to a root cause: its letter (what one types). */
 export function remedyKey(action: RemedyAction): string | undefined {
-  const b = KEYMAP.find((x) => x.remedy === action);
+  const b = KEYMAP.find((x) => x.remedy === action) ?? KEYMAP.find((x) => x.orElse === action);
   return b?.keys.find((k) => [...k].length === 1);
 }
 

@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { execute, planFor, recheckMount, sendSignal, shellJoin, verifyTarget, type ActionPlan } from '../../src/actions/remedy.js';
+import { cgroupDirRefusal, execute, planFor, recheckMount, sendSignal, shellJoin, verifyTarget, type ActionPlan } from '../../src/actions/remedy.js';
 import { parseMountinfo } from '../../src/procfs/parse.js';
 import { ActionLog, defaultLogDir, isTmpfs } from '../../src/actions/log.js';
 import { parseStat } from '../../src/procfs/parse.js';
@@ -210,5 +210,32 @@ describe('action log', () => {
     const log = new ActionLog(tmpIn(os.homedir()));
     expect(log.file).toBeUndefined();
     expect(log.problem).toMatch(/not on a tmpfs/);
+  });
+});
+
+describe('cgroup-thaw target guard', () => {
+  const mi = '30 25 0:26 / /sys/fs/cgroup/unified rw,nosuid - cgroup2 cgroup2 rw\n31 25 0:27 / /tmp rw - tmpfs tmpfs rw\n';
+  it('accepts a directory below a cgroup2 mount', () => {
+    expect(cgroupDirRefusal('/sys/fs/cgroup/unified/wedgetop-x', mi)).toBeUndefined();
+  });
+  it('refuses the root cgroup, another filesystem, a relative path and ".." (a replayed snapshot is untrusted)', () => {
+    expect(cgroupDirRefusal('/sys/fs/cgroup/unified', mi)).toMatch(/root cgroup/);
+    expect(cgroupDirRefusal('/tmp/evil', mi)).toMatch(/not under a cgroup2 mount/);
+    expect(cgroupDirRefusal('/sys/fs/cgroup/unifiedX/a', mi)).toMatch(/not under a cgroup2 mount/);
+    expect(cgroupDirRefusal('/sys/fs/cgroup/unified/../../../tmp', mi)).toMatch(/not a cgroup directory/);
+    expect(cgroupDirRefusal('wedgetop-x', mi)).toMatch(/not a cgroup directory/);
+    expect(cgroupDirRefusal(undefined, mi)).toMatch(/not a cgroup directory/);
+  });
+});
+
+describe('PID-reuse guard by a thread (the holder thread was read, not its main thread)', () => {
+  it('passes while that thread lives with its start time, refuses when the start time differs', () => {
+    const tids = fs.readdirSync(`/proc/${process.pid}/task`).map(Number);
+    const tid = tids.find((t) => t !== process.pid) ?? process.pid;
+    const st = parseStat(fs.readFileSync(`/proc/${process.pid}/task/${tid}/stat`, 'utf8'))!.startTicks;
+    const other = { selfPid: 0, readOnly: false };
+    expect(verifyTarget(process.pid, st, other, tid)).toBeUndefined();
+    if (tid !== process.pid) expect(verifyTarget(process.pid, st + 1, other, tid)).toMatch(/another process/);
+    expect(verifyTarget(process.pid, st, other, 999_999_999)).toMatch(/is gone/);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   parseAuditBacklogLine, parseFdinfo, parseHungTaskLine, parseKmsg, parseMountinfo, parseNetlink, parseSsNetlink,
-  parseStack, parseStat, parseSyscall, parseStatus, parseSchedExecStart,
+  parseStack, parseStat, parseSyscall, parseStatus, parseSchedExecStart, cgroupV2Path, parseCgroupEvents,
 } from '../../src/procfs/parse.js';
 import { SEED000_HOLDER_STAT, SEED000_HOLDER_STACK, SEED000_SS, SEED004_KMSG } from '../support/seeds.js';
 
@@ -119,5 +119,19 @@ describe('kernel log', () => {
       pid: 123, lockKind: 'rw-semaphore', ownerComm: 'w1', ownerPid: 456,
     });
     expect(parseHungTaskLine('INFO: task auditd:1694 blocked for more than 120 seconds.')).toEqual({ comm: 'auditd', pid: 1694 });
+  });
+});
+
+describe('status, cgroup and cgroup.events (the parked-holder facts)', () => {
+  it('reads TracerPid of a ptrace-stopped task', () => {
+    expect(parseStatus('Name:\tvfork-child\nState:\tt (tracing stop)\nTgid:\t13308\nTracerPid:\t13309\nUid:\t0\t0\t0\t0\n')).toMatchObject({ state: 't', tracerPid: 13309 });
+  });
+  it('takes the v2 path from the 0:: line of /proc/PID/cgroup (hybrid host: v1 lines too)', () => {
+    expect(cgroupV2Path('4:memory:/process_api/9ac5\n1:cpu:/\n0::/wedgetop-vfork-4092-3\n')).toBe('/wedgetop-vfork-4092-3');
+    expect(cgroupV2Path('4:memory:/x\n')).toBeUndefined();
+  });
+  it('reads frozen and populated from cgroup.events', () => {
+    expect(parseCgroupEvents('populated 1\nfrozen 1\n')).toEqual({ populated: true, frozen: true });
+    expect(parseCgroupEvents('populated 0\nfrozen 0\n')).toEqual({ populated: false, frozen: false });
   });
 });

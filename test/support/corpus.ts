@@ -37,7 +37,7 @@ export interface GroundTruth {
   notes: string;
 }
 
-const ACTIONS: readonly RemedyAction[] = ['kill', 'thaw', 'fuse-abort', 'cont'];
+const ACTIONS: readonly RemedyAction[] = ['kill', 'thaw', 'fuse-abort', 'cont', 'cgroup-thaw'];
 
 /** Parse a ground-truth.json; the messages say which field is wrong, so a helper adding a fixture can fix it. */
 export function parseGroundTruth(text: string, where: string): GroundTruth {

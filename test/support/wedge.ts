@@ -85,7 +85,8 @@ export function frozenNsUp(): FrozenNsWedge {
 /** Tear down whatever any wedge script left under WEDGE_ROOT (global teardown, CI safety net). */
 export function sweepWedges(): void {
   if (!fs.existsSync(WEDGE_ROOT)) return;
-  for (const name of fs.readdirSync(WEDGE_ROOT)) {
+  const names = fs.readdirSync(WEDGE_ROOT).sort((a, b) => Number(a.startsWith('vfork-')) - Number(b.startsWith('vfork-')) || a.localeCompare(b));
+  for (const name of names) {
     const p = path.join(WEDGE_ROOT, name);
     // NAME-PID-TIME: a wedge of a test run that is still alive (another vitest) is not ours to sweep.
     // NAME-PID-anything, NAME may have dashes (security-writes-PID-TIME): a live run's state.
@@ -102,6 +103,11 @@ export function sweepWedges(): void {
       spawnSync(script[0]!, [...script.slice(1), 'down', ...(name.startsWith('frozen-') ? [p] : ['--state-file', p])], { stdio: 'inherit', timeout: 60_000 });
     } else if (name.startsWith('audit-')) {
       spawnSync('python3', ['test/wedges/audit_deadlock.py', 'down', '--state-file', p], { stdio: 'inherit', timeout: 60_000 });
+    } else if (name.startsWith('vfork-')) {
+      // F, F.child, F.log, ...: each means "down F" (idempotent). A child blocked on a frozen fs
+      // exits only after that fs's own down thaws it: vfork states are swept last (see the sort).
+      if (/\.[a-z]+$/.test(name)) continue;
+      spawnSync('python3', ['test/wedges/vfork_stuck.py', 'down', '--state-file', p], { stdio: 'inherit', timeout: 60_000 });
     } else if (name.startsWith('fuse-')) {
       // F, F.mnt, F.log, F.daemon, F.c0...: every one of them means "down F" (idempotent).
       const sf = path.join(WEDGE_ROOT, name.replace(/\.(mnt|daemon|go|log|c\d+)(\.tmp)?$/, ''));
@@ -180,6 +186,21 @@ function pyWedge<T>(script: string, prefix: string, extra: string[] = []): T & {
 
 export const auditDeadlockUp = (): AuditDeadlockWedge => pyWedge('test/wedges/audit_deadlock.py', 'audit');
 export const auditBacklogUp = (): AuditBacklogWedge => pyWedge('test/wedges/audit_backlog_frozen.py', 'backlog');
+/** The audit mutex held by a client (auditctl-like) while a separate registered daemon stopped reading. */
+export const auditSeparateOwnerUp = (): AuditDeadlockWedge => pyWedge('test/wedges/audit_deadlock.py', 'audit', ['--separate-owner']);
+
+export interface VforkWedge {
+  parentPid: number;
+  childPid: number;
+  child: 'stop' | 'ptrace' | 'cgroup' | 'write';
+  childState: string;
+  tracerPid?: number;
+  cgroup?: string;
+}
+
+/** A vfork parent in D (wait_for_vfork_done) whose child cannot run; see test/wedges/README.md. */
+export const vforkUp = (child: VforkWedge['child'], writeInto?: string): VforkWedge & { down(): void } =>
+  pyWedge('test/wedges/vfork_stuck.py', 'vfork', ['--child', child, ...(writeInto ? ['--write-into', writeInto] : [])]);
 
 /** Poll until none of pids is in D (a freed task may pass through a short D sleep on its way out). */
 export async function untilNoneInD(pids: number[], ms = 10_000): Promise<number[]> {

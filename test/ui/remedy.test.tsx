@@ -343,3 +343,38 @@ describe('root causes panel and action log', () => {
     await r.waitFor((x) => x.includes('is not on a tmpfs'), 'in the actions view too');
   });
 });
+
+describe('c on a frozen cgroup (a recorded vfork child parked by the v2 freezer)', () => {
+  it('asks for the cgroup thaw, naming the cgroup and how many of its tasks resume', async () => {
+    const cg = fixtureAnalysis('vfork-cgroup');
+    const rc = cg.rootCauses[0]!;
+    expect(rc.kind).toBe('cgroup');
+    const calls: Calls = [];
+    const r = app({ analysis: cg, remediator: remediation({ execute: fakeExecutor(calls) }) });
+    await r.waitFor((x) => x.includes('vfork-parent'));
+    await r.press('c');
+    const f = await r.waitFor((x) => x.includes('Thaw the frozen cgroup'), 'dialog');
+    expect(f).toContain(`command     ${rc.remedies[0]!.command}`);
+    expect(f).toMatch(/every task in the cgroup \(1 process, 1 thread\)/);
+    expect(f).toMatch(/SIGCONT does not wake/);
+    await r.press('y');
+    await r.waitFor(() => calls.length > 0, 'executed');
+    expect(calls[0]!.plan.remedy).toMatchObject({ action: 'cgroup-thaw' });
+  });
+});
+
+describe('k on an audit client holding the mutex while a separate daemon stopped reading', () => {
+  it('targets the client at once and warns that killing the daemon would free nobody', async () => {
+    const a = fixtureAnalysis('audit-separate-owner');
+    const rc = a.rootCauses[0]!;
+    const calls: Calls = [];
+    const r = app({ analysis: a, remediator: remediation({ execute: fakeExecutor(calls) }) });
+    await r.waitFor((x) => x.includes('sudo-sim'));
+    // No selection made: the cursor starts on a task of root cause 1, not on the idle daemon the
+    // holders group lists first (its kill frees nobody).
+    await r.press('k');
+    const f = await r.waitFor((x) => x.includes('Kill '), 'dialog');
+    expect(f).toContain(`(pid ${rc.pid}`);
+    expect(f.replace(/\s+│\s+/g, ' ')).toMatch(/note +killing auditd-sim:\d+ .*will not free these waiters: the holder is PID \d+/);
+  });
+});

@@ -11,6 +11,8 @@ import { fuseDaemon } from './fuse-daemon.js';
 import { criticalSection } from './critical-section.js';
 import { external, self } from './external.js';
 import { deviceIo, journal } from './device-io.js';
+import { vforkChild } from './vfork.js';
+import { cgroupFreezer, tracer } from './parked.js';
 import { lockOwner } from './lock-owner.js';
 import { sameDir } from './same-dir.js';
 
@@ -29,6 +31,9 @@ export const HOLDER_RESOLVERS: Resolvers = {
   'device-io': deviceIo,
   journal,
   'same-dir': sameDir,
+  'vfork-child': vforkChild,
+  tracer,
+  'cgroup-freezer': cgroupFreezer,
 };
 
 export function resolveHolder(ctx: RuleContext, t: Task, site: WaitSite, sig: Signature): Resource | undefined {

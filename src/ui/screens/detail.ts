@@ -81,6 +81,7 @@ export function detailLines(a: Analysis | undefined, key: string | undefined, ca
     out.push(line(seg(`  ${n}. `, 'bold'), seg(rc.label, 'bold'), seg(` — blocks ${rc.blocked}`), seg(rc.inCycle ? '  DEADLOCK CYCLE' : '', 'deadlock')));
     rc.chain.forEach((c, i) => out.push({ ...line(seg(i === 0 ? '     ' : `   ${g.arrow} `, 'dim'), seg(c)), indent: 7 }));
     out.push(kv('how sure', `${rc.confidence}: ${rc.how}`, rc.confidence === 'guess' ? 'warn' : 'dim'));
+    for (const n of rc.notes ?? []) out.push(kv('note', n, 'warn'));
     const kc = knownCauseOf(a, rc);
     if (kc) {
       out.push(plain(''));

@@ -12,6 +12,7 @@ function title(p: ActionPlan, stage: 1 | 2): string {
     case 'kill': return `Kill ${p.target}?`;
     case 'cont': return `Continue (SIGCONT) ${p.target}?`;
     case 'thaw': return `Thaw ${p.remedy.mount ?? p.target}?`;
+    case 'cgroup-thaw': return `Thaw the frozen cgroup ${p.remedy.cgroup ?? p.target}?`;
     case 'fuse-abort': return stage === 1 ? `Abort ${p.target}?` : `Really abort ${p.target}? (asked twice)`;
   }
 }
@@ -46,6 +47,7 @@ function content(d: ConfirmDialog, inner: number): Item[] {
   if (p.how) out.push(...kv('where', p.how, undefined, 1));
   out.push(...kv('checked', p.guard, 'dim', 1));
   out.push(...kv('risk', p.remedy.risk || '-', 'warn', 1));
+  for (const n of rc.notes ?? []) out.push(...kv('note', n, 'warn', 1));
   out.push(...kv('should free', `${n} blocked task${n === 1 ? '' : 's'}`, n > 0 ? 'stateD' : 'dim'));
   if (d.stage === 2) {
     out.push({ l: plain(''), prio: 2 });

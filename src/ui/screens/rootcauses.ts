@@ -37,10 +37,12 @@ export function rootCauseLines(s: UiState, caps: TermCaps, maxCauses: number, ta
     : at >= maxCauses ? [at] : Array.from({ length: Math.min(maxCauses, rcs.length) }, (_, k) => k);
   const more = rcs.length - picked.length;
   const how = focused ? 'Tab or Esc: back to the tasks' : 'Tab or 1-9 selects one';
+  // The selected row is a holder that is not a root cause: the remedy keys act on it.
+  const onHop = target !== undefined && at < 0 ? `; remedy keys act on the selected holder ${target.label}` : '';
   const out: Line[] = [
     line(
       seg('What to do first', 'title'),
-      seg(rcs.length ? ` (${rcs.length} root cause${rcs.length === 1 ? '' : 's'}${more > 0 ? `, ${more} more not shown: t shows all` : ''}; remedy keys act on ${g.selected}; ${how})` : '', 'dim'),
+      seg(rcs.length ? ` (${rcs.length} root cause${rcs.length === 1 ? '' : 's'}${more > 0 ? `, ${more} more not shown: t shows all` : ''}; remedy keys act on ${g.selected}; ${how}${onHop})` : '', 'dim'),
     ),
   ];
   if (!a) {
