@@ -186,6 +186,7 @@ export type ResourceKind =
   | 'block-io'
   | 'jbd2'
   | 'mmap-lock'
+  | 'page-cache'
   | 'lock'
   | 'vfork'
   | 'ptrace'

@@ -392,7 +392,10 @@ function makeRootCause(
   const held = [...resources.values()].filter((r) => r.holders.includes(key) || (r.holderScope === 'process' && r.holders.includes(`${pid}/${pid}`)));
   const best = held.reduce<Resource | undefined>((b, r) => (!b || rank(r.confidence) > rank(b.confidence) ? r : b), undefined);
   const bySignal = endsBySignal(key);
-  const killable = bySignal || held.length === 0 || held.some((r) => r.remedy === 'kill-holder');
+  // Its death releases what it holds when the edge is freed by the holder leaving or the owner
+  // going away (a FUSE daemon's death fails its requests too); not when only I/O or a thaw frees it.
+  const freedByDeath = (r: Resource): boolean => r.remedy === 'kill-holder' || r.frees.some((f) => f === 'holder-leaves' || f === 'owner-drains' || f === 'daemon-answers');
+  const killable = bySignal || held.length === 0 || held.some(freedByDeath);
   // SIGCONT resumes a job-control stop (T), not a ptrace-stop (t): measured on 6.18.
   const stopped = (threadsOf.get(pid) ?? []).some((x) => x.state === 'T');
   const refusal = killRefusal(pid, proc, snap.selfPid);

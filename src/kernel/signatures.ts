@@ -9,6 +9,7 @@
 //   penalty sleep comes after the loop (6.18: +0x33/0x1b0 vs +0x127/0x1b0; seed: +0x28/0xc0,
 //   the holder's return address +0x57/0xc0).
 import type { Release, ResourceKind } from '../model.js';
+import { MMAP_LOCK_SITES, NOT_PAGE_READ_WAITS, PAGE_CACHE_READ_PATHS } from './mm.js';
 
 export type FramePattern = string | RegExp;
 
@@ -30,6 +31,17 @@ export type HolderRule =
   | { kind: 'frozen-mount' }
   /** The FUSE daemon serving the waiter's mount (holds /dev/fuse open). */
   | { kind: 'fuse-daemon' }
+  /**
+   * mmap_lock of one mm: the mm is the waiter's own, or the /proc/PID its read names (ps, cat
+   * /proc/PID/cmdline); the holder is a task of that mm (or a remote reader of it) sleeping with
+   * the lock held (src/kernel/mm.ts: MMAP_LOCK_HELD_BELOW) and not itself queued for it.
+   */
+  | { kind: 'same-mm' }
+  /**
+   * A file page being read in: the task reading that folio (same mm first), else the backing
+   * store of the file (a FUSE connection), else the block device.
+   */
+  | { kind: 'page-reader' }
   /** Generic: kernel hung-task "likely owned by", then a task inside the same function at another offset. */
   | { kind: 'critical-section' }
   /** Not waiting for anything another task holds: the task itself is busy (a timed sleep inside its work). */
@@ -346,13 +358,34 @@ export const SIGNATURES: Signature[] = [
     id: 'mmap-lock',
     title: 'mmap_lock',
     resource: 'mmap-lock',
-    at: ['lock_mm_and_find_vma', 'do_user_addr_fault', /^mmap_(read|write)_lock/, 'vm_mmap_pgoff', /^__vm_munmap/, 'do_madvise'],
-    holder: { kind: 'critical-section' },
+    at: MMAP_LOCK_SITES,
+    holder: { kind: 'same-mm' },
     frees: ['holder-leaves'],
-    // mmap_write_lock_killable / mmap_read_lock_killable on the syscall and fault paths since 5.x.
+    // mmap_write_lock_killable / mmap_read_lock_killable on the syscall and fault paths since 5.x;
+    // /proc readers use the killable variant too (ps in D, yet kill -9 ends it).
     killable: true,
+    remedy: 'kill-holder',
+    risk: 'killing a thread that holds mmap_lock ends its whole process',
+    explain:
+      "Waiting for a process's address-space lock (mmap_lock). A writer (mmap, mprotect, munmap) queued behind the holder " +
+      'makes every later reader wait too: page faults that need the lock, and ps / top / cat /proc/PID/cmdline of that process. ' +
+      'The holder is a thread sleeping with the lock held (a /proc/PID/mem read or GUP faulting in a page of a FUSE or NFS file); free what it waits on.',
+  },
+  {
+    id: 'page-cache',
+    title: 'file page being read in',
+    resource: 'page-cache',
+    at: [/^folio_wait_bit/, /^__folio_lock/, /^folio_wait_locked/, /^__lock_page/, /^wait_on_page_bit/, /^folio_put_wait_locked/],
+    via: PAGE_CACHE_READ_PATHS,
+    notCallers: NOT_PAGE_READ_WAITS,
+    holder: { kind: 'page-reader' },
+    frees: ['holder-leaves', 'io-completes'],
+    // __folio_lock_killable on user faults; plain __folio_lock (uninterruptible) under GUP.
+    killable: 'unknown',
     remedy: 'none',
-    explain: "Waiting for the process's address-space lock (mmap_lock), held by another thread of the same process or a /proc reader.",
+    explain:
+      'Waiting for a file page that is being read in (the folio stays locked until the read completes): ' +
+      'behind the task reading it, or the backing store of the file (a FUSE daemon, a loop device, a disk).',
   },
   {
     id: 'block-io',

@@ -18,6 +18,17 @@ import { syscallName } from '../kernel/syscalls.js';
 import { PATH_ARG_INDEX } from '../graph/mounts.js';
 import { SIGNATURES } from '../kernel/signatures.js';
 import { matches } from '../kernel/classify.js';
+import { contendedMms } from './mmguard.js';
+
+/** A page fault or page_mkwrite path: the mapping it faulted on says which mount (maps). */
+const FAULT_FRAMES = [/page_mkwrite/, /page_fault/, /handle_mm_fault/];
+
+/** Index of the syscall argument that is a path, for a D task whose path the analysis may want. */
+function pathArgIndex(d: TaskDetail): number | undefined {
+  const name = d.syscall && d.syscall.nr >= 0 ? syscallName(d.syscall.nr) : undefined;
+  const i = name !== undefined ? PATH_ARG_INDEX[name] : undefined;
+  return i !== undefined && d.syscall?.args[i] ? i : undefined;
+}
 
 export interface CollectOptions {
   selfPid?: number;
@@ -173,24 +184,45 @@ export function collect(src: ProcSource, opts: CollectOptions = {}, scan: TaskSc
         if (mi !== undefined) mounts[ns] = parseMountinfo(mi, w);
       }
       d.cwd = src.readlink(`/proc/${t.pid}/cwd`);
-      const name = d.syscall && d.syscall.nr >= 0 ? syscallName(d.syscall.nr) : undefined;
       const wantInfo = new Set<number>();
       if (d.syscall?.args[0] !== undefined) wantInfo.add(Number(d.syscall.args[0]) | 0);
       d.fds = readFds(t.pid, wantInfo);
-      const pIdx = name !== undefined ? PATH_ARG_INDEX[name] : undefined;
-      if (t.state === 'D' && pIdx !== undefined && d.syscall?.args[pIdx]) {
+      // maps and mem take the target's mmap_lock: read only once every blocked task is known (below).
+      if (t.state === 'D') deferred.push(t);
+    }
+    t.detail = d;
+  };
+
+  // The reads of a D task's maps/mem, done once the blocked tasks' stacks are in: never for a process
+  // whose mmap_lock a blocked task waits for or holds for write (the read would sleep behind it).
+  const deferred: Task[] = [];
+  const skipped = new Set<number>();
+  const memReads = (): void => {
+    if (deferred.length === 0) return;
+    const blocked = [...included].map((k) => all.get(k)!).filter((x) => x.state === 'D');
+    const contended = contendedMms(blocked.map((x) => ({ task: x, stack: x.detail?.stack })));
+    for (const t of deferred.splice(0)) {
+      const d = t.detail!;
+      const wantsPath = pathArgIndex(d) !== undefined;
+      const wantsMaps = d.syscall?.nr === -1 && !!d.stack?.some((f) => matches(f.func, FAULT_FRAMES));
+      if (!wantsPath && !wantsMaps) continue;
+      if (contended.has(t.pid)) {
+        if (skipped.has(t.pid)) continue;
+        skipped.add(t.pid);
+        warn(`not reading /proc/${t.pid}/${wantsPath ? 'mem' : 'maps'}: its mmap_lock is contended (the read would wait behind it, like ps does)`);
+        continue;
+      }
+      const pIdx = pathArgIndex(d);
+      if (pIdx !== undefined) {
         try {
-          const addr = BigInt(d.syscall.args[pIdx]!);
+          const addr = BigInt(d.syscall!.args[pIdx]!);
           if (addr > 0n) d.pathArg = src.readMemString(t.pid, t.tid, addr);
         } catch {
           /* not a pointer */
         }
       }
-      if (t.state === 'D' && d.syscall?.nr === -1 && d.stack?.some((f) => /page_mkwrite|page_fault|handle_mm_fault/.test(f.func))) {
-        d.faultDev = sharedWritableDevice(src.read(`/proc/${t.pid}/maps`));
-      }
+      if (wantsMaps) d.faultDev = sharedWritableDevice(src.read(`/proc/${t.pid}/maps`));
     }
-    t.detail = d;
   };
 
   const include = (t: Task): boolean => {
@@ -207,6 +239,7 @@ export function collect(src: ProcSource, opts: CollectOptions = {}, scan: TaskSc
     const t = all.get(k);
     if (t) include(t);
   }
+  memReads();
 
   // Sleeping tasks read at most, by the S-waiter search and by the holder search each.
   const scanLimit = opts.stackScanLimit ?? 4000;
@@ -344,6 +377,7 @@ export function collect(src: ProcSource, opts: CollectOptions = {}, scan: TaskSc
       }
       changed = true;
     }
+    memReads();
     if (!changed) {
       settled = a;
       break;

@@ -37,7 +37,12 @@ describe('wait-site signatures', () => {
     expect(sig('[<0>] request_wait_answer+0x13b/0x210 [fuse]\n[<0>] fuse_simple_request+0x16e/0x2c0 [fuse]')).toBe('fuse-request');
     expect(sig('[<0>] rpc_wait_bit_killable+0x1e/0xa0 [sunrpc]\n[<0>] __rpc_execute+0x11d/0x3f0 [sunrpc]')).toBe('nfs-rpc');
     expect(sig('[<0>] jbd2_log_wait_commit+0xac/0x120\n[<0>] ext4_sync_file+0x1a0/0x3a0')).toBe('jbd2');
-    expect(sig('[<0>] folio_wait_bit_common+0x13d/0x350\n[<0>] filemap_fault+0x5f1/0xa40')).toBe('block-io');
+    // A folio wait on the read path is a page being read in (its holder: the reader, or the backing store).
+    expect(sig('[<0>] folio_wait_bit_common+0x13d/0x350\n[<0>] filemap_fault+0x5f1/0xa40')).toBe('page-cache');
+    expect(sig('[<0>] folio_wait_bit_common+0x13d/0x350\n[<0>] folio_wait_writeback+0x2b/0x80\n[<0>] __filemap_fdatawait_range+0x8d/0xf0')).toBe('block-io');
+    expect(sig('[<0>] vm_mmap_pgoff+0xe9/0x230\n[<0>] do_syscall_64+0x71/0x290')).toBe('mmap-lock');
+    expect(sig('[<0>] do_mprotect_pkey+0x159/0x5f0\n[<0>] __x64_sys_mprotect+0x1b/0x30')).toBe('mmap-lock');
+    expect(sig('[<0>] __access_remote_vm+0x4d/0x3b0\n[<0>] proc_pid_cmdline_read+0x19c/0x4b0')).toBe('mmap-lock');
   });
 
   it('keeps an unknown site grouped by its function', () => {

@@ -82,6 +82,11 @@ export function frozenNsUp(): FrozenNsWedge {
   }
 }
 
+function mountedAt(p: string): boolean {
+  const esc = p.replace(/[ \t\n\\]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
+  return fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((l) => l.split(' ')[4] === esc);
+}
+
 /** Tear down whatever any wedge script left under WEDGE_ROOT (global teardown, CI safety net). */
 export function sweepWedges(): void {
   if (!fs.existsSync(WEDGE_ROOT)) return;
@@ -103,6 +108,10 @@ export function sweepWedges(): void {
       spawnSync(script[0]!, [...script.slice(1), 'down', ...(name.startsWith('frozen-') ? [p] : ['--state-file', p])], { stdio: 'inherit', timeout: 60_000 });
     } else if (name.startsWith('audit-')) {
       spawnSync('python3', ['test/wedges/audit_deadlock.py', 'down', '--state-file', p], { stdio: 'inherit', timeout: 60_000 });
+    } else if (name.startsWith('pshangs-')) {
+      // F, F.mnt, F.log, F.daemon, F.victim, F.done, F.go-ROLE: each means "down F" (idempotent).
+      const sf = path.join(WEDGE_ROOT, name.replace(/\.(mnt|daemon|victim|done|log|go-[a-z]+)(\.tmp)?$/, ''));
+      spawnSync('python3', ['test/wedges/ps_hangs.py', 'down', '--state-file', sf], { stdio: 'inherit', timeout: 60_000 });
     } else if (name.startsWith('vfork-')) {
       // F, F.child, F.log, ...: each means "down F" (idempotent). A child blocked on a frozen fs
       // exits only after that fs's own down thaws it: vfork states are swept last (see the sort).
@@ -115,7 +124,9 @@ export function sweepWedges(): void {
     }
     // Never rm -r here: if a down failed, the directory may hold a still-frozen mount and the
     // rm would hang in D. A successful down removes its own state.
-    if (fs.existsSync(p)) process.stderr.write(`wedgetop tests: ${p} is still there after its down: check by hand\n`);
+    // A mount point whose FUSE daemon is stopped hangs any stat of it (access(2) -> FUSE_ACCESS):
+    // ask mountinfo first, and stat only a directory nothing is mounted on.
+    if (mountedAt(p) || fs.existsSync(p)) process.stderr.write(`wedgetop tests: ${p} is still there after its down: check by hand\n`);
   }
 }
 
@@ -243,4 +254,46 @@ export function fuseStuckUp(opts: { stopDaemon?: boolean; interrupt?: boolean; r
     ...(opts.exiters !== undefined ? ['--exiters', String(opts.exiters)] : []),
   ];
   return pyWedge<Omit<FuseStuckWedge, 'down'>>('test/wedges/fuse_stuck.py', 'fuse', extra);
+}
+
+export interface PsHangsRole {
+  /** peek: --remote-holder's separate process reading the victim's memory (it holds the lock then). */
+  role: 'gup' | 'peek' | 'touch' | 'mmap' | 'mprotect' | 'munmap' | 'fault' | 'memread' | 'cat' | 'ps';
+  pid: number;
+  tid: number;
+  comm: string;
+  state: string;
+  wchan: string;
+}
+
+export interface PsHangsWedge {
+  victimPid: number;
+  daemonPid: number;
+  daemonComm: string;
+  /** 'T' (stopped, the default) or 'S' (hungDaemon: reads requests, never answers). */
+  daemonState: string;
+  mount: string;
+  connection: number;
+  /** The task holding the victim's mmap_lock (GUP of a FUSE page through /proc/self/mem, or ph-peek's /proc/V/mem). */
+  holder: { pid: number; tid: number };
+  roles: PsHangsRole[];
+  blockedPids: number[];
+  hungDaemon: boolean;
+  interrupted: boolean;
+  /** JSON {role: {result, after}} each victim thread writes once its call returns. */
+  doneFile: string;
+  down(): void;
+}
+
+/**
+ * "ps hangs" (test/wedges/ps_hangs.py): a thread holds its process's mmap_lock while GUP faults in
+ * a page of a FUSE file whose daemon is stopped; writers, a fallback fault, a /proc/self/mem read
+ * and `cat`/`ps` of that process queue behind it.
+ */
+export function psHangsUp(opts: { hungDaemon?: boolean; interrupt?: boolean; remoteHolder?: boolean } = {}): PsHangsWedge {
+  const extra = [
+    ...(opts.hungDaemon ? ['--hung-daemon'] : []), ...(opts.interrupt === false ? ['--no-interrupt'] : []),
+    ...(opts.remoteHolder ? ['--remote-holder'] : []),
+  ];
+  return pyWedge<Omit<PsHangsWedge, 'down'>>('test/wedges/ps_hangs.py', 'pshangs', extra);
 }

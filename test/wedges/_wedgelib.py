@@ -183,11 +183,12 @@ def in_child(fn, timeout):
     return res["ok"]
 
 
-def spawn(argv, log):
-    """Start a detached process in its own session; returns its pid."""
+def spawn(argv, log, env=None):
+    """Start a detached process in its own session; returns its pid. env: extra variables."""
     with open(log, "ab") as lf:
         p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=lf, stderr=lf,
-                             start_new_session=True, close_fds=True)
+                             start_new_session=True, close_fds=True,
+                             env=dict(os.environ, **env) if env else None)
     return p.pid
 
 

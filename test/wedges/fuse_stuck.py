@@ -95,6 +95,10 @@ def file_bytes(off, size):
 
 
 class Daemon:
+    # FOPEN_DIRECT_IO: every read(2) is a FUSE_READ.  A subclass serving mmap'd pages through the
+    # page cache (ps_hangs.py) opens with 0.
+    open_flags = FOPEN_DIRECT_IO
+
     def __init__(self, fd, lifetime):
         self.fd = fd
         self.hung = False
@@ -136,7 +140,7 @@ class Daemon:
             else:
                 self.reply(unique, errno.ENOENT)
         elif op in (OPEN, OPENDIR):
-            self.reply(unique, 0, struct.pack("=QIi", node, FOPEN_DIRECT_IO if op == OPEN else 0, 0))
+            self.reply(unique, 0, struct.pack("=QIi", node, self.open_flags if op == OPEN else 0, 0))
         elif op == READ:
             fh, off, size = struct.unpack_from("=QQI", body)
             self.reply(unique, 0, file_bytes(off, size))
@@ -229,7 +233,7 @@ def abort_conn(conn):
 
 
 # ------------------------------------------------------------ roles (internal)
-def role_daemon(a):
+def role_daemon(a, daemon_cls=Daemon):
     w.set_comm(a.daemon_comm)
     info_path = a.state_file + ".daemon"
     info = {"pid": os.getpid()}
@@ -248,7 +252,7 @@ def role_daemon(a):
     w.save_state(info_path, info)
     if "error" in info:
         sys.exit(1)
-    d = Daemon(fd, a.lifetime)
+    d = daemon_cls(fd, a.lifetime)
 
     def on_usr1(*_):
         Daemon.hung_requested = True

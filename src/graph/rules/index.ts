@@ -13,6 +13,8 @@ import { external, self } from './external.js';
 import { deviceIo, journal } from './device-io.js';
 import { vforkChild } from './vfork.js';
 import { cgroupFreezer, tracer } from './parked.js';
+import { mmapLock } from './mmap-lock.js';
+import { pageReader } from './page-cache.js';
 import { lockOwner } from './lock-owner.js';
 import { sameDir } from './same-dir.js';
 
@@ -25,6 +27,8 @@ export const HOLDER_RESOLVERS: Resolvers = {
   'frozen-mount': frozenMount,
   'fuse-daemon': fuseDaemon,
   'critical-section': criticalSection,
+  'same-mm': mmapLock,
+  'page-reader': pageReader,
   'lock-owner': lockOwner,
   self,
   none: external,
