@@ -25,7 +25,7 @@ function isWaitingState(state: string): boolean {
 }
 
 export function analyze(snap: Snapshot, opts: AnalyzeOptions = {}): Analysis & { needs: DataNeeds } {
-  const needs: DataNeeds = { details: new Set(), processes: new Set(), netlink: false, fuse: false, stackScan: false, children: new Set() };
+  const needs: DataNeeds = { details: new Set(), processes: new Set(), netlink: false, fuse: false, stackScan: false, children: new Set(), blockDevices: false };
   const warnings = [...snap.warnings];
   const byKey = new Map<string, Task>();
   for (const t of snap.tasks) byKey.set(taskKey(t), t);
