@@ -5,17 +5,21 @@ import * as path from 'node:path';
 import type { Analysis, RemedyAction } from './model.js';
 import { COLLECTOR_FLAG, prepareRecordDir, runCollectorChild } from './procfs/collector.js';
 import { UsageError, type Options } from './app/options.js';
-import { replayMeta, SnapshotSource } from './app/source.js';
+import { openReplay, SnapshotSource } from './app/source.js';
 import { SafeWriteError } from './safefs/write.js';
+import { REPLAY_CHILD_FLAG, runReplayChild } from './procfs/replay.js';
+import { readSnapshotMeta } from './procfs/snapshot-dir.js';
 import { analyze } from './graph/analyze.js';
 import { textReport } from './report/text.js';
 import { toJson, blockedCount } from './report/json.js';
 import { prometheusText, writeAtomically } from './report/prometheus.js';
 import { VERSION } from './version.js';
+import { escapeText } from './text/escape.js';
+import { shellCommand } from './text/shell.js';
 import { isBundlePath, unpackBundle } from './bundle/unpack.js';
 
 // Kept importable from here (tests and older callers); they live in src/app/.
-export { UsageError, SnapshotSource, type Options };
+export { openReplay, UsageError, SnapshotSource, type Options };
 
 interface FlagSpec {
   flag: string;
@@ -134,8 +138,7 @@ async function bundleMode(o: Options): Promise<number> {
   let now: number | undefined;
   if (o.replay) {
     tree = readTree(path.resolve(o.replay));
-    const t = replayMeta(o.replay).time;
-    now = t ? Date.parse(t) : undefined;
+    now = readSnapshotMeta(openReplay(o.replay).reader).timeMs;
   } else {
     // The recording goes to a private directory on a tmpfs first: never to a disk that may be frozen.
     // mkdtemp: a fresh 0700 directory with a random name; the recording goes into a new
@@ -157,7 +160,7 @@ async function bundleMode(o: Options): Promise<number> {
   if (o.bundle && !isTmpfs(target)) process.stderr.write(`wedgetop: warning: ${target} is not on a tmpfs; if that filesystem is frozen this write hangs\n`);
   writeBundle(target, b.archive);
   process.stdout.write(`${target}\n`);
-  process.stderr.write(`bundle: ${b.files.length} files, ${b.archive.length} bytes${o.redact ? ', redacted' : ''}; verify: tar -xzf FILE -C DIR && cd DIR && sha256sum -c MANIFEST.sha256; replay with: wedgetop --replay ${target} --once\n`);
+  process.stderr.write(escapeText(`bundle: ${b.files.length} files, ${b.archive.length} bytes${o.redact ? ', redacted' : ''}; verify: tar -xzf FILE -C DIR && cd DIR && sha256sum -c MANIFEST.sha256; replay with: ${shellCommand(['wedgetop', '--replay', target, '--once'])}`) + '\n');
   return exitCodeFor(b.analysis);
 }
 
@@ -171,7 +174,7 @@ async function reportMode(o: Options): Promise<number> {
     if (o.prometheus === '-') process.stdout.write(prometheusText(a));
     else if (o.prometheus) writeAtomically(o.prometheus, prometheusText(a));
     else process.stdout.write(o.json ? JSON.stringify(toJson(a), null, 2) + '\n' : textReport(a));
-    if (o.record) process.stderr.write(`recorded to ${o.record}; replay with: wedgetop --replay ${o.record} --once\n`);
+    if (o.record) process.stderr.write(escapeText(`recorded to ${o.record}; replay with: ${shellCommand(['wedgetop', '--replay', o.record, '--once'])}`) + '\n');
     return exitCodeFor(a);
   } finally {
     src.close();
@@ -179,6 +182,10 @@ async function reportMode(o: Options): Promise<number> {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  if (argv[0] === REPLAY_CHILD_FLAG) {
+    runReplayChild(argv[1] ?? '');
+    return -1; // exits once its answer is sent
+  }
   if (argv[0] === COLLECTOR_FLAG) {
     runCollectorChild();
     return -1; // stays alive serving requests
@@ -203,7 +210,7 @@ export async function main(argv: string[]): Promise<number> {
         u.remove();
       }
     }
-    if (o.replay) replayMeta(o.replay);
+    if (o.replay) openReplay(o.replay);
     if (o.fix) {
       const { runFix } = await import('./app/fix.js');
       return await runFix({ ...o, fix: o.fix }, new SnapshotSource(o));
@@ -212,13 +219,13 @@ export async function main(argv: string[]): Promise<number> {
     const tty = process.stdout.isTTY && process.stdin.isTTY && process.env.TERM !== 'dumb';
     if (o.once || o.json || o.record || o.prometheus || o.bundle !== undefined || !tty) return await reportMode(o);
     const { runTui } = await import('./ui/run.js');
-    return await runTui(o, new SnapshotSource(o));
+    return await runTui(o, new SnapshotSource(o, { inChild: true }));
   } catch (e) {
     if (e instanceof UsageError || e instanceof SafeWriteError) {
-      process.stderr.write(`wedgetop: ${e.message}\n`);
+      process.stderr.write(`wedgetop: ${escapeText(e.message)}\n`);
       return 2;
     }
-    process.stderr.write(`wedgetop: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.stderr.write(`wedgetop: ${escapeText(e instanceof Error ? e.message : String(e))}\n`);
     return 2;
   }
 }
