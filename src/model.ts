@@ -231,8 +231,13 @@ export interface WaitEdge {
 export interface WaitSite {
   /** Signature id from the table, or "unknown:<func>". */
   signature: string;
-  /** The frame that identified it ("audit_receive+0x28"). */
+  /** The frame that identified it, as printed ("audit_receive+0x28/0x40"). */
   site: string;
+  /** The same frame as data: function, offset and size (0 / 0 when only wchan was read). */
+  func: string;
+  offset: number;
+  size: number;
+  module?: string;
   frameIndex: number;
   resource: ResourceKind;
 }
@@ -350,6 +355,8 @@ export interface Analysis {
   hops: RootCause[];
   /** Every edge of the waits-on graph, with what releases it and how sure it is. */
   edges: WaitEdge[];
+  /** Task key -> id of the root cause its chain leads to first (src/graph/walk.ts). */
+  rootOf: Record<string, string>;
   warnings: string[];
   /** The kernel log's audit backlog complaints, parsed once by the engine (the header shows them). */
   auditBacklog?: AuditBacklogFacts;

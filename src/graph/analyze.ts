@@ -1,14 +1,15 @@
 // Snapshot -> waits-on graph -> root causes with remedies. Pure: the same snapshot always gives
 // the same analysis, so a recorded snapshot replays exactly.
 import type {
-  Analysis, AnalyzedTask, Frame, Mount, Remedy, Resource, RootCause, Snapshot, Task, WaitEdge, WaitSite,
+  Analysis, AnalyzedTask, Frame, Mount, NodeId, Remedy, Resource, RootCause, Snapshot, Task, WaitEdge, WaitSite,
 } from '../model.js';
-import { classifyStack, signatureOf } from '../kernel/classify.js';
+import { classifyStack, signatureOf, siteAt } from '../kernel/classify.js';
 import { taskKey } from './holders.js';
 import { containerOf } from './container.js';
 import { resolveHolder, type DataNeeds, type RuleContext } from './rules/index.js';
 import { rank } from './rules/context.js';
 import { auditBacklogFacts } from './kmsg.js';
+import { firstRootOf } from './walk.js';
 import { shellCommand, thawArgv } from '../text/shell.js';
 
 export type { DataNeeds } from './rules/index.js';
@@ -47,7 +48,7 @@ export function analyze(snap: Snapshot, opts: AnalyzeOptions = {}): Analysis & {
     const s = classifyStack(t.detail.stack, t.detail.wchan);
     if (s) sites.set(taskKey(t), s);
     // Not root (or the task vanished mid-read): still show it, grouped as unreadable.
-    else if (isWaitingState(t.state)) sites.set(taskKey(t), { signature: 'unknown:?', site: UNREADABLE_SITE, frameIndex: 0, resource: 'unknown' });
+    else if (isWaitingState(t.state)) sites.set(taskKey(t), { signature: 'unknown:?', site: UNREADABLE_SITE, func: UNREADABLE_SITE, offset: 0, size: 0, frameIndex: 0, resource: 'unknown' });
   }
   // Waiting: every D task, plus tasks in other states sleeping at a known signature
   // (a FUSE waiter sits in S; the seed-000 holder sleeps in netlink_attachskb in S).
@@ -153,19 +154,19 @@ export function analyze(snap: Snapshot, opts: AnalyzeOptions = {}): Analysis & {
   }
 
   // 3. Follow each waiter to the ends of its chains.
-  const nextOf = (node: string): string[] => {
+  const nextOf = (node: NodeId): NodeId[] => {
     if (node.startsWith('res:')) {
       const r = resources.get(node.slice(4))!;
       if (r.holderScope === 'process') {
-        const out: string[] = [];
+        const out: NodeId[] = [];
         for (const h of r.holders) {
           const pid = Number(h.split('/')[0]);
           const ws = (threadsOf.get(pid) ?? []).map(taskKey).filter((k) => waitsOn.has(k));
-          out.push(...(ws.length ? ws.map((k) => `task:${k}`) : [`task:${h}`]));
+          out.push(...(ws.length ? ws.map((k): NodeId => `task:${k}`) : [`task:${h}` as const]));
         }
         return out;
       }
-      return r.holders.map((h) => `task:${h}`);
+      return r.holders.map((h): NodeId => `task:${h}`);
     }
     const w = waitsOn.get(node.slice(5));
     return w ? [`res:${w}`] : [];
@@ -177,11 +178,11 @@ export function analyze(snap: Snapshot, opts: AnalyzeOptions = {}): Analysis & {
     // Interruptible sleep (S) of a user task: a kernel thread takes no signals.
     return !!t && !t.isKernelThread && t.state === 'S' && !!r?.frees.includes('signal-waiter');
   };
-  const cycles: string[][] = [];
-  const cycleNodes = new Set<string>();
-  const rootsOf = new Map<string, Set<string>>();
-  const rootMemo = new Map<string, Set<string>>();
-  const walk = (node: string, stack: string[]): Set<string> => {
+  const cycles: NodeId[][] = [];
+  const cycleNodes = new Set<NodeId>();
+  const rootsOf = new Map<string, Set<NodeId>>();
+  const rootMemo = new Map<NodeId, Set<NodeId>>();
+  const walk = (node: NodeId, stack: NodeId[]): Set<NodeId> => {
     const memo = rootMemo.get(node);
     if (memo) return memo;
     const at = stack.indexOf(node);
@@ -195,7 +196,7 @@ export function analyze(snap: Snapshot, opts: AnalyzeOptions = {}): Analysis & {
       return new Set([firstTask]);
     }
     const next = nextOf(node);
-    let result: Set<string>;
+    let result: Set<NodeId>;
     if (next.length === 0) result = new Set([node]);
     else {
       result = new Set();
@@ -338,6 +339,7 @@ export function analyze(snap: Snapshot, opts: AnalyzeOptions = {}): Analysis & {
     cycles: cycles.map((c) => c.map((n) => n.replace(/^(task|res):/, ''))),
     hops,
     edges,
+    rootOf: firstRootOf(tasks, [...resources.values()], rootCauses),
     warnings,
     needs,
   };
@@ -353,7 +355,7 @@ function describeTask(t: Task | undefined, key: string, sites: Map<string, WaitS
   if (!t) return `task ${key}`;
   const s = sites.get(key);
   const id = t.pid === t.tid ? `${t.pid}` : `${t.pid}/${t.tid}`;
-  return `${t.comm}:${id} (${t.state}${s ? `, ${s.site.replace(/\/0x[0-9a-f]+$/, '')}` : ''})`;
+  return `${t.comm}:${id} (${t.state}${s ? `, ${siteAt(s)}` : ''})`;
 }
 
 function makeRootCause(
@@ -551,7 +553,7 @@ function chainText(
   if (!first) return [rc.label];
   const site = sites.get(first);
   const n = count(first);
-  const chain = [`${n} task${n === 1 ? '' : 's'} in ${site?.site.replace(/\+.*$/, '') ?? '?'}`];
+  const chain = [`${n} task${n === 1 ? '' : 's'} in ${site?.func ?? '?'}`];
   const path = walk(first);
   for (let i = 0; i < path.length; i++) {
     const r = resources.get(waitsOn.get(path[i]!) ?? '');

@@ -5,7 +5,7 @@
 import type { Task } from '../../model.js';
 import type { HolderResolver, RuleContext } from './context.js';
 import type { HolderRule } from '../../kernel/signatures.js';
-import { matches } from '../../kernel/classify.js';
+import { matches, siteAt } from '../../kernel/classify.js';
 import { MMAP_LOCK_HELD_BELOW, REMOTE_MM_ACCESS, REMOTE_MM_ENTRY } from '../../kernel/mm.js';
 import { mmTargetOf } from '../../procfs/mmguard.js';
 import { taskKey, type HolderFinding } from '../holders.js';
@@ -38,7 +38,7 @@ export function mmapLockHolders(ctx: RuleContext, pid: number): HolderFinding | 
     const target = matches(f.func, REMOTE_MM_ACCESS) ? mmTargetOf(x) : { pid: x.pid, how: 'its own address space', remote: false };
     if (target.pid !== pid) continue;
     const id = x.pid === x.tid ? `${x.pid}` : `${x.pid}/${x.tid}`;
-    found.push({ t: x, how: `${x.comm}:${id} sleeps in ${site.site.replace(/\/0x[0-9a-f]+$/, '')} below ${f.func}, which holds the mmap_lock${target.remote ? ` of ${pid} (${target.how})` : ''}` });
+    found.push({ t: x, how: `${x.comm}:${id} sleeps in ${siteAt(site)} below ${f.func}, which holds the mmap_lock${target.remote ? ` of ${pid} (${target.how})` : ''}` });
   }
   if (found.length === 0) return undefined;
   return {
