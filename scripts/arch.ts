@@ -9,7 +9,7 @@ import * as path from 'node:path';
 
 /** Bottom to top. A path is matched by its first entry that it starts with (relative to src/). */
 export const LAYERS: { rank: number; name: string; paths: string[]; what: string }[] = [
-  { rank: 0, name: 'base', paths: ['model.ts', 'version.ts', 'vendor/', 'safefs/', 'text/'], what: 'types shared by every stage; writes that cannot follow a planted symlink; escaping and shell quoting' },
+  { rank: 0, name: 'base', paths: ['model.ts', 'version.ts', 'safefs/', 'text/'], what: 'types shared by every stage; writes that cannot follow a planted symlink; escaping and shell quoting' },
   { rank: 1, name: 'kernel', paths: ['kernel/'], what: 'kernel knowledge as data: signatures, classify, syscalls, kmsg, frame names' },
   { rank: 2, name: 'procfs', paths: ['procfs/'], what: 'reading /proc without blocking: sources, parsers, collection, the collector child' },
   { rank: 3, name: 'graph', paths: ['graph/'], what: 'the engine: snapshot -> resources, holders, waits-on edges, root causes' },

@@ -1,6 +1,7 @@
 // Imports run one way (README "Architecture"): base <- kernel <- procfs <- graph <- report, actions
 // <- bundle <- store, app <- ui <- cli/main. The layers and the one known exception are listed in
 // scripts/arch.ts; this test fails on any import up the layers, between siblings, or in a circle.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -64,5 +65,19 @@ describe('the scanner itself', () => {
     expect(rank('store/store.ts')).toBeLessThan(rank('ui/App.tsx'));
     expect(rank('ui/App.tsx')).toBeLessThan(rank('cli.ts'));
     expect(new Set(LAYERS.map((l) => l.name)).size).toBe(LAYERS.length);
+  });
+});
+
+describe("README's Architecture section", () => {
+  const readme = fs.readFileSync(path.join(src, '..', 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Architecture'), readme.indexOf('\n## ', readme.indexOf('## Architecture') + 5));
+
+  it('is a true map: every folder and file of src/ in the row of its layer', () => {
+    expect(section.length).toBeGreaterThan(100);
+    const rows = new Map<string, number>();
+    for (const m of section.matchAll(/^\| (\d+) \| ([^|]+) \|/gm)) for (const p of m[2]!.matchAll(/`([^`]+)`/g)) rows.set(p[1]!, Number(m[1]));
+    for (const l of LAYERS) for (const p of l.paths) expect(rows.get(p), `${p} in README row ${l.rank}`).toBe(l.rank);
+    const top = new Set(fs.readdirSync(src, { withFileTypes: true }).map((e) => (e.isDirectory() ? `${e.name}/` : e.name)).filter((n) => n.endsWith('/') || /\.tsx?$/.test(n)));
+    for (const t of top) expect(rows.has(t), `src/${t} in README`).toBe(true);
   });
 });
