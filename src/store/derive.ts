@@ -215,16 +215,23 @@ export function buildRows(inp: RowInputs): Row[] {
   return rows;
 }
 
-let memo: { inp: RowInputs; rows: Row[] } | undefined;
-
 /** buildRows, remembered for the last inputs (compared by identity). */
-export function rowsOf(inp: RowInputs): Row[] {
-  const m = memo;
-  if (m && m.inp.analysis === inp.analysis && m.inp.sort === inp.sort && m.inp.filter === inp.filter && m.inp.collapsed === inp.collapsed && !!m.inp.threadsFolded === !!inp.threadsFolded) return m.rows;
-  const rows = buildRows(inp);
-  memo = { inp, rows };
-  return rows;
+export type RowsMemo = (inp: RowInputs) => Row[];
+
+/** A memo of its own: each store makes one, so two stores (tests, a second view) never evict each other's rows. */
+export function makeRowsMemo(): RowsMemo {
+  let memo: { inp: RowInputs; rows: Row[] } | undefined;
+  return (inp) => {
+    const m = memo;
+    if (m && m.inp.analysis === inp.analysis && m.inp.sort === inp.sort && m.inp.filter === inp.filter && m.inp.collapsed === inp.collapsed && !!m.inp.threadsFolded === !!inp.threadsFolded) return m.rows;
+    const rows = buildRows(inp);
+    memo = { inp, rows };
+    return rows;
+  };
 }
+
+/** buildRows with a memo of its own, for callers outside a store. */
+export const rowsOf: RowsMemo = makeRowsMemo();
 
 /** The first row to show so that `cursor` is visible, moving the window as little as possible. */
 export function scrollFor(cursor: number, scroll: number, height: number, total: number): number {

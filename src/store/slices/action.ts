@@ -1,0 +1,33 @@
+// The action slice: the action running now (or the last one), step by step, and the session's log.
+import type { ActionSlice, SliceContext } from '../types.js';
+
+export function actionSlice(ctx: SliceContext): ActionSlice {
+  const { set, get, clock } = ctx;
+  return {
+    actionLog: [],
+
+    actionBegin(plan, dryRun) {
+      const now = clock();
+      set({ action: { plan, dryRun, startedAt: now, steps: [], phase: 'running' }, now });
+    },
+    actionStep(text) {
+      const a = get().action;
+      if (!a) return;
+      const now = clock();
+      set({ action: { ...a, steps: [...a.steps, { at: now, text }] }, now });
+    },
+    actionFollow(f) {
+      const a = get().action;
+      if (a) set({ action: { ...a, phase: 'following', follow: f }, now: clock() });
+    },
+    actionEnd(ok, result, follow) {
+      const a = get().action;
+      if (!a) return;
+      const now = clock();
+      set({ action: { ...a, phase: 'done', ok, result, follow: follow ?? a.follow, finishedAt: now }, now, message: { text: result, level: ok ? 'info' : 'error', at: now } });
+    },
+    setActionLog(entries) {
+      set({ actionLog: [...entries] });
+    },
+  };
+}
