@@ -9,7 +9,7 @@ import { containerOf } from './container.js';
 import { resolveHolder, type DataNeeds, type RuleContext } from './rules/index.js';
 import { rank } from './rules/context.js';
 import { auditBacklogFacts } from './kmsg.js';
-import { firstRootOf } from './walk.js';
+import { firstRootOf, nodeOf } from './walk.js';
 import { shellCommand, thawArgv } from '../text/shell.js';
 
 export type { DataNeeds } from './rules/index.js';
@@ -155,8 +155,9 @@ export function analyze(snap: Snapshot, opts: AnalyzeOptions = {}): Analysis & {
 
   // 3. Follow each waiter to the ends of its chains.
   const nextOf = (node: NodeId): NodeId[] => {
-    if (node.startsWith('res:')) {
-      const r = resources.get(node.slice(4))!;
+    const n = nodeOf(node);
+    if (n.kind === 'res') {
+      const r = resources.get(n.id)!;
       if (r.holderScope === 'process') {
         const out: NodeId[] = [];
         for (const h of r.holders) {
@@ -168,7 +169,7 @@ export function analyze(snap: Snapshot, opts: AnalyzeOptions = {}): Analysis & {
       }
       return r.holders.map((h): NodeId => `task:${h}`);
     }
-    const w = waitsOn.get(node.slice(5));
+    const w = waitsOn.get(n.key);
     return w ? [`res:${w}`] : [];
   };
 
@@ -203,7 +204,8 @@ export function analyze(snap: Snapshot, opts: AnalyzeOptions = {}): Analysis & {
       for (const n of next) for (const r of walk(n, [...stack, node])) result.add(r);
       // A holder whose own wait a signal ends is what frees the waiters behind it: whatever its
       // chain goes on to, signalling it releases what it holds (the rest of the walk only marks cycles).
-      if (node.startsWith('task:') && endsBySignal(node.slice(5))) result = new Set([node]);
+      const n = nodeOf(node);
+      if (n.kind === 'task' && endsBySignal(n.key)) result = new Set([node]);
     }
     rootMemo.set(node, result);
     return result;
@@ -276,7 +278,8 @@ export function analyze(snap: Snapshot, opts: AnalyzeOptions = {}): Analysis & {
     hop.blocked = behind.size;
     const ends = new Set<string>();
     for (const w of behind) for (const n of rootsOf.get(w) ?? []) ends.add(n);
-    const others = rootCauses.filter((rc) => [...ends].some((n) => rootNodeId(n) === rc.id || `unknown:${rootNodeId(n)}` === rc.id));
+    // The root causes these waiters' chains end at, as made for each end node (no id arithmetic).
+    const others = rootCauses.filter((rc) => [...ends].some((n) => rootIds.get(n) === rc));
     if (others.length) {
       const o = others[0]!;
       hop.notes = [...(hop.notes ?? []), `the engine ranks ${o.label} (root cause #${rootCauses.indexOf(o) + 1}) as what frees these waiters: acting on this ${pid === o.pid ? 'thread' : 'process'} may not free them`];
@@ -345,12 +348,6 @@ export function analyze(snap: Snapshot, opts: AnalyzeOptions = {}): Analysis & {
   };
 }
 
-/** The root-cause id a walk's end node gets (as makeRootCause names it). */
-function rootNodeId(node: string): string {
-  if (node.startsWith('task:')) return `task:${node.slice(5).split('/')[0]}`;
-  return node.slice(4);
-}
-
 function describeTask(t: Task | undefined, key: string, sites: Map<string, WaitSite>): string {
   if (!t) return `task ${key}`;
   const s = sites.get(key);
@@ -359,13 +356,14 @@ function describeTask(t: Task | undefined, key: string, sites: Map<string, WaitS
 }
 
 function makeRootCause(
-  node: string, snap: Snapshot, resources: Map<string, Resource>, byKey: Map<string, Task>,
+  node: NodeId, snap: Snapshot, resources: Map<string, Resource>, byKey: Map<string, Task>,
   threadsOf: Map<number, Task[]>, sites: Map<string, WaitSite>, opts: AnalyzeOptions, cycleNodes: Set<string>,
   endsBySignal: (k: string) => boolean,
 ): RootCause {
   const base = { blocked: 0, blockedTasks: [] as string[], chain: [] as string[], inCycle: cycleNodes.has(node) };
-  if (node.startsWith('res:')) {
-    const r = resources.get(node.slice(4))!;
+  const n = nodeOf(node);
+  if (n.kind === 'res') {
+    const r = resources.get(n.id)!;
     const sure = { confidence: r.confidence, how: r.how, ...(r.advice !== undefined ? { advice: r.advice } : {}) };
     if (r.remedy === 'thaw-mount') {
       const remedies: Remedy[] = r.mount ? [{ action: 'thaw', mount: r.mount, argv: thawArgv(r.mount), command: shellCommand(thawArgv(r.mount)), risk: r.risk ?? '' }] : [];
@@ -387,7 +385,7 @@ function makeRootCause(
     if (r.id.startsWith('external:')) return { ...base, ...sure, id: r.id, kind: 'external', label: r.label, remedies: [] };
     return { ...base, ...sure, id: `unknown:${r.id}`, kind: 'unknown', label: `${r.label}: holder unknown`, remedies: [] };
   }
-  const key = node.slice(5);
+  const key = n.key;
   const t = byKey.get(key);
   const pid = Number(key.split('/')[0]);
   const tid = Number(key.split('/')[1]);
@@ -470,16 +468,17 @@ function parkedHolders(ctx: RuleContext, resources: Map<string, Resource>, waits
  * or a task in a frozen cgroup.
  */
 function rootNotes(
-  node: string, resources: Map<string, Resource>, byKey: Map<string, Task>, threadsOf: Map<number, Task[]>,
+  node: NodeId, resources: Map<string, Resource>, byKey: Map<string, Task>, threadsOf: Map<number, Task[]>,
   waitsOn: Map<string, string>, endsBySignal: (k: string) => boolean,
 ): string[] {
   const notes: string[] = [];
-  if (node.startsWith('res:')) {
-    const r = resources.get(node.slice(4));
+  const n = nodeOf(node);
+  if (n.kind === 'res') {
+    const r = resources.get(n.id);
     if (r?.remedy === 'cgroup-thaw') notes.push('SIGCONT does not wake a task in a frozen cgroup (it sleeps in S, not T): the cgroup must be thawed');
     return notes;
   }
-  const key = node.slice(5);
+  const key = n.key;
   const pid = Number(key.split('/')[0]);
   const t = byKey.get(key);
   if (endsBySignal(key)) {

@@ -1,6 +1,11 @@
 // Which root cause each shown task leads to, computed once per analysis (the views read
 // Analysis.rootOf instead of walking the graph again on every frame).
-import type { AnalyzedTask, Resource, RootCause } from '../model.js';
+import type { AnalyzedTask, NodeId, Resource, RootCause } from '../model.js';
+
+/** A node of the waits-on graph, read as data: a task by its "pid/tid" key, or a resource by its id. */
+export function nodeOf(n: NodeId): { kind: 'task'; key: string } | { kind: 'res'; id: string } {
+  return n.startsWith('task:') ? { kind: 'task', key: n.slice(5) } : { kind: 'res', id: n.slice(4) };
+}
 
 /**
  * Task key -> id of the first root cause met walking forward along waits-on edges: the task's own
