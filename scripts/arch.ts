@@ -11,15 +11,19 @@ import * as path from 'node:path';
 export const LAYERS: { rank: number; name: string; paths: string[]; what: string }[] = [
   { rank: 0, name: 'base', paths: ['model.ts', 'version.ts', 'safefs/', 'text/'], what: 'types shared by every stage; writes that cannot follow a planted symlink; escaping and shell quoting' },
   { rank: 1, name: 'kernel', paths: ['kernel/'], what: 'kernel knowledge as data: signatures, classify, syscalls, kmsg, frame names' },
-  { rank: 2, name: 'procfs', paths: ['procfs/'], what: 'reading /proc without blocking: sources, parsers, collection, the collector child' },
+  // The collector child reads /proc AND runs the engine on what it read (issue 10 item 1: it ships
+  // the Analysis), so it sits above the engine although its files are still in procfs/ (listed
+  // before procfs/: the first entry a path matches is its layer).
+  { rank: 4, name: 'collector', paths: ['procfs/collector.ts', 'procfs/analyst.ts'], what: 'the collector child and its client: read, analyse, ship the Analysis' },
+  { rank: 2, name: 'procfs', paths: ['procfs/'], what: 'reading /proc without blocking: sources, parsers, collection, replay' },
   { rank: 3, name: 'graph', paths: ['graph/'], what: 'the engine: snapshot -> resources, holders, waits-on edges, root causes' },
-  { rank: 4, name: 'report', paths: ['report/'], what: 'text, JSON, Prometheus renderings of an Analysis' },
-  { rank: 4, name: 'actions', paths: ['actions/'], what: 'remedies: plan, guard, execute, follow up, log' },
-  { rank: 5, name: 'bundle', paths: ['bundle/'], what: 'support bundles (uses reports and the action log location)' },
-  { rank: 6, name: 'store', paths: ['store/'], what: 'UI state (zustand) and what the views derive from it' },
-  { rank: 6, name: 'app', paths: ['app/'], what: 'options, the snapshot source every mode uses, the --fix mode' },
-  { rank: 7, name: 'ui', paths: ['ui/'], what: 'Ink views, keymap, dispatch, the TUI mode' },
-  { rank: 8, name: 'entry', paths: ['cli.ts', 'main.ts'], what: 'flags and mode selection; the program entry' },
+  { rank: 5, name: 'report', paths: ['report/'], what: 'text, JSON, Prometheus renderings of an Analysis' },
+  { rank: 5, name: 'actions', paths: ['actions/'], what: 'remedies: plan, guard, execute, follow up, log' },
+  { rank: 6, name: 'bundle', paths: ['bundle/'], what: 'support bundles (uses reports and the action log location)' },
+  { rank: 7, name: 'store', paths: ['store/'], what: 'UI state (zustand slices) and what the views derive from it' },
+  { rank: 7, name: 'app', paths: ['app/'], what: 'options, the snapshot source every mode uses, the --fix mode' },
+  { rank: 8, name: 'ui', paths: ['ui/'], what: 'Ink views, keymap, dispatch, the TUI mode' },
+  { rank: 9, name: 'entry', paths: ['cli.ts', 'main.ts'], what: 'flags and mode selection; the program entry' },
 ];
 
 /**

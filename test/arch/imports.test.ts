@@ -1,5 +1,5 @@
-// Imports run one way (README "Architecture"): base <- kernel <- procfs <- graph <- report, actions
-// <- bundle <- store, app <- ui <- cli/main. The layers and the one known exception are listed in
+// Imports run one way (README "Architecture"): base <- kernel <- procfs <- graph <- collector <-
+// report, actions <- bundle <- store, app <- ui <- cli/main. The layers and the one known exception are listed in
 // scripts/arch.ts; this test fails on any import up the layers, between siblings, or in a circle.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -60,6 +60,8 @@ describe('the scanner itself', () => {
     expect(rank('model.ts')).toBeLessThan(rank('kernel/signatures.ts'));
     expect(rank('kernel/signatures.ts')).toBeLessThan(rank('procfs/parse.ts'));
     expect(rank('procfs/parse.ts')).toBeLessThan(rank('graph/analyze.ts'));
+    expect(rank('graph/analyze.ts')).toBeLessThan(rank('procfs/collector.ts'));
+    expect(rank('procfs/collector.ts')).toBeLessThan(rank('app/source.ts'));
     expect(rank('graph/analyze.ts')).toBeLessThan(rank('report/text.ts'));
     expect(rank('report/text.ts')).toBeLessThan(rank('store/store.ts'));
     expect(rank('store/store.ts')).toBeLessThan(rank('ui/App.tsx'));
