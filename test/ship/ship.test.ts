@@ -16,7 +16,7 @@ describe('the single-file bundle', () => {
     const dir = path.join(tmp, 'alone');
     fs.mkdirSync(dir);
     fs.copyFileSync('dist/wedgetop.mjs', path.join(dir, 'wedgetop.mjs'));
-    const run = (args: string[]) => spawnSync(process.execPath, ['wedgetop.mjs', ...args], { cwd: dir, encoding: 'utf8', timeout: 30_000 });
+    const run = (args: string[]) => spawnSync(process.execPath, ['wedgetop.mjs', ...args], { cwd: dir, encoding: 'utf8', timeout: 30_000, maxBuffer: 512 * 1024 * 1024 });
     const live = run(['--json']);
     expect([0, 1], live.stderr).toContain(live.status);
     expect(JSON.parse(live.stdout)).toHaveProperty('rootCauses');
@@ -64,7 +64,7 @@ describe('the single executable (Node SEA)', () => {
     fs.chmodSync(path.join(dir, 'wedgetop'), 0o755);
     fs.rmSync('dist/wedgetop');
     // env -i: no PATH, so no node could be found even if one were installed.
-    const run = (args: string[]) => spawnSync('/usr/bin/env', ['-i', './wedgetop', ...args], { cwd: dir, encoding: 'utf8', timeout: 30_000 });
+    const run = (args: string[]) => spawnSync('/usr/bin/env', ['-i', './wedgetop', ...args], { cwd: dir, encoding: 'utf8', timeout: 30_000, maxBuffer: 512 * 1024 * 1024 });
     expect(run(['--version']).stdout).toMatch(/^wedgetop \d+\.\d+\.\d+\n$/);
     const live = run(['--json']);
     expect([0, 1], live.stderr).toContain(live.status);

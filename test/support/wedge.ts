@@ -141,6 +141,9 @@ export function wedgetop(args: string[], opts: { timeoutMs?: number; input?: str
   const t0 = performance.now();
   const r = spawnSync(process.execPath, ['dist/wedgetop.mjs', ...args], {
     encoding: 'utf8',
+    // The whole box's --json: with thousands of blocked tasks elsewhere on the machine it is
+    // megabytes, past spawnSync's 1 MB default (the output was cut and the parse failed).
+    maxBuffer: 512 * 1024 * 1024,
     timeout: opts.timeoutMs ?? 30_000,
     input: opts.input,
     env: { ...process.env, NO_COLOR: '1', WEDGETOP_ACTION_LOG_DIR: path.join(WEDGE_ROOT, 'action-log') },
