@@ -1,7 +1,7 @@
 // The task table: wait-site group lines and task rows, only the visible window of them built.
 import type { AnalyzedTask } from '../../model.js';
 import { formatDuration } from '../../report/text.js';
-import { indexOf, longestBlocked, siteFunc, worstState, type Row, type SortKey } from '../../store/derive.js';
+import { indexOf, longestBlocked, roleOf, siteFunc, worstState, type Row, type SortKey } from '../../store/derive.js';
 import type { UiState } from '../../store/store.js';
 import { cell, line, seg, type Line, type Role, type Seg } from '../line.js';
 import { glyphs, type TermCaps } from '../term.js';
@@ -133,7 +133,9 @@ function taskLine(s: UiState, t: AnalyzedTask, cols: number, content: ColumnCont
   const rowRole: Role | undefined = tagged ? 'tagged' : undefined;
   const cs = columns(cols, content);
   const w = (k: SortKey): number => cs.find((c) => c.key === k)!.width;
-  const gut = tagged ? '*' : t.isHolder ? 'H' : ' ';
+  // The role in the gutter: H holds what others wait on, T is stopped (and holds nothing found).
+  const role = roleOf(t);
+  const gut = tagged ? '*' : role === 'holder' ? 'H' : role === 'stopped' ? 'T' : ' ';
   // A folded process: its thread count in TID, the worst state, the longest blocked.
   const state = threads ? worstState(threads) : t.state;
   const blockedMs = threads ? longestBlocked(threads) : t.blockedForMs;
@@ -160,6 +162,7 @@ function groupLine(r: Extract<Row, { kind: 'group' }>, caps: TermCaps): Line {
   const g = glyphs(caps.unicode);
   const sign = r.collapsed ? g.collapsed : g.expanded;
   const n = `${r.count} task${r.count === 1 ? '' : 's'}`;
+  if (r.stoppedOnly) return line(seg(`${sign} `, 'group'), seg('stopped', 'stateT'), seg(` — ${n} stopped (SIGSTOP or ptrace), holding nothing others were found waiting on`, 'group'));
   if (r.holdersOnly) return line(seg(`${sign} `, 'group'), seg('holders', 'holder'), seg(` — ${n} holding what others wait for (not waiting themselves)`, 'group'));
   const res = r.resource;
   return line(
