@@ -6,6 +6,7 @@
 // Collection is demand-driven: every thread's stat, then details of the blocked tasks, then
 // whatever the analysis says it still needs to name holders (their details, socket owners,
 // FUSE daemons, a stack scan), until it needs nothing more.
+import { readMeters } from './meters.js';
 import { KNOWN_CAUSE_KMSG } from '../kernel/known-causes.js';
 import type { CgroupState, FdEntry, Mount, Snapshot, Task, TaskDetail } from '../model.js';
 import type { ProcSource } from './source.js';
@@ -291,6 +292,9 @@ export function collect(src: ProcSource, opts: CollectOptions = {}, scan: TaskSc
     users: {},
     warnings,
   };
+
+  const meters = readMeters(src, warn);
+  if (meters) snap.meters = meters;
 
   const raw = src.kmsg();
   if (raw !== undefined) {

@@ -5,6 +5,7 @@ import type { Analysis, RemedyAction, RootCause } from '../model.js';
 import type { ActionPlan, FollowResult } from '../actions/remedy.js';
 import type { ActionRecord } from '../actions/log.js';
 import { pushSample, sampleOf, type HistorySample } from './history.js';
+import { cpuUsage } from '../procfs/meters.js';
 import { indexOf, rowsOf, scrollFor, SORT_KEYS, targetRootCause, type Row, type SortSpec } from './derive.js';
 
 export type View = 'main' | 'detail' | 'graph' | 'help' | 'actions';
@@ -91,8 +92,17 @@ export interface StoreOptions {
 
 export const MESSAGE_MS = 6000;
 
+/** The header's CPU meter: the difference of the last two snapshots' /proc/stat cpu lines. */
+export interface CpuMeter {
+  /** The newest snapshot's cpu ticks (the base of the next difference). */
+  last?: number[];
+  /** Percent of all CPUs busy and in iowait since the snapshot before; undefined until two. */
+  usage?: { busy: number; iowait: number };
+}
+
 export interface UiState {
   analysis?: Analysis;
+  cpu: CpuMeter;
   /** An analysis that arrived while paused: shown on resume. */
   stashed?: Analysis;
   history: HistorySample[];
@@ -263,6 +273,7 @@ export function createUiStore(o: StoreOptions): UiStore {
     };
 
     return {
+      cpu: {},
       history: [],
       collector: { pending: false, refreshes: 0 },
       paused: false,
@@ -290,9 +301,10 @@ export function createUiStore(o: StoreOptions): UiStore {
         const s = get();
         const collector: CollectorStatus = { ...s.collector, pending: false, pendingSince: undefined, stalledSince: undefined, lastError: undefined, lastOkAt: now, refreshes: s.collector.refreshes + 1 };
         const history = pushSample(s.history, sampleOf(a, now));
+        const cpu = nextCpu(s.cpu, a);
         // Under the dialog the screen must keep showing what the admin is confirming.
-        if (s.paused || s.dialog) set({ stashed: a, collector, history, now });
-        else set({ ...apply(a), collector, history, now });
+        if (s.paused || s.dialog) set({ stashed: a, collector, history, now, cpu });
+        else set({ ...apply(a), collector, history, now, cpu });
       },
       setPending(pending) {
         const s = get();
@@ -614,4 +626,11 @@ export function createUiStore(o: StoreOptions): UiStore {
 
 function clampOverlay(pos: number, v: UiState['viewport']): number {
   return Math.max(0, Math.min(pos, Math.max(0, v.overlayTotal - v.overlayRows)));
+}
+
+/** The CPU meter after a new snapshot: a static replay (same ticks) keeps the last usage. */
+function nextCpu(prev: CpuMeter, a: Analysis): CpuMeter {
+  const cur = a.snapshot.meters?.cpu;
+  if (!cur) return prev;
+  return { last: cur, usage: cpuUsage(prev.last, cur) ?? prev.usage };
 }
