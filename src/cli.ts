@@ -5,13 +5,16 @@ import * as path from 'node:path';
 import type { Analysis, RemedyAction, Snapshot } from './model.js';
 import { COLLECTOR_FLAG, CollectorClient, prepareRecordDir, runCollectorChild, type RecordTarget } from './procfs/collector.js';
 import { SafeWriteError } from './safefs/write.js';
-import { collect } from './procfs/collect.js';
 import { ReplaySource } from './procfs/source.js';
+import { collectReplay, REPLAY_CHILD_FLAG, replayInChild, runReplayChild } from './procfs/replay.js';
+import { readSnapshotMeta } from './procfs/snapshot-dir.js';
 import { analyze } from './graph/analyze.js';
 import { textReport } from './report/text.js';
 import { toJson, blockedCount } from './report/json.js';
 import { prometheusText, writeAtomically } from './report/prometheus.js';
 import { VERSION } from './version.js';
+import { escapeText } from './text/escape.js';
+import { shellCommand } from './text/shell.js';
 import { isBundlePath, unpackBundle } from './bundle/unpack.js';
 
 export interface Options {
@@ -142,42 +145,49 @@ export function helpText(): string {
   return lines.join('\n') + '\n';
 }
 
-interface ReplayMeta {
-  time?: string;
-}
-
-function replayMeta(dir: string): ReplayMeta {
-  const p = path.join(dir, 'meta.json');
+/** A snapshot directory to replay, checked once: a real directory with a real proc/ in it. */
+export function openReplay(dir: string): ReplaySource {
   if (!fs.existsSync(dir)) throw new UsageError(`--replay ${dir}: no such directory`);
-  if (!fs.existsSync(path.join(dir, 'proc'))) throw new UsageError(`${dir} is not a wedgetop snapshot directory (no proc/ in it)`);
+  let src: ReplaySource;
   try {
-    return JSON.parse(fs.readFileSync(p, 'utf8')) as ReplayMeta;
+    src = new ReplaySource(dir);
   } catch {
-    return {};
+    throw new UsageError(`${dir} is not a wedgetop snapshot directory (no proc/ in it)`);
   }
+  if (!src.reader.isDir('/proc')) throw new UsageError(`${dir} is not a wedgetop snapshot directory (no proc/ in it)`);
+  return src;
 }
 
 /** The snapshot source every mode uses: a recorded directory, or the live collector child. */
 export class SnapshotSource {
   readonly client?: CollectorClient;
-  private readonly replayNow?: number;
+  private readonly replaySource?: ReplaySource;
   /** A recording is one moment: read it once, then hand out the same snapshot every refresh. */
-  private replayed?: Snapshot;
-  constructor(private readonly o: Options) {
-    if (o.replay) {
-      const meta = replayMeta(o.replay);
-      this.replayNow = meta.time ? Date.parse(meta.time) : undefined;
-    } else this.client = new CollectorClient();
+  private replayed?: Promise<Snapshot>;
+  private killReplay?: () => void;
+  /** inChild: read a replayed snapshot in a child process (the TUI: it draws and answers keys meanwhile). */
+  constructor(private readonly o: Options, private readonly opts: { inChild?: boolean } = {}) {
+    if (o.replay) this.replaySource = openReplay(o.replay);
+    else this.client = new CollectorClient();
   }
   get live(): boolean {
     return !this.o.replay;
   }
   async next(record?: RecordTarget): Promise<Snapshot> {
-    if (this.o.replay) return (this.replayed ??= collect(new ReplaySource(path.resolve(this.o.replay)), { now: this.replayNow }));
+    if (this.replaySource) {
+      const src = this.replaySource;
+      if (!this.replayed && this.opts.inChild) {
+        const c = replayInChild(src.dir);
+        this.killReplay = c.kill;
+        this.replayed = c.snapshot;
+      }
+      return (this.replayed ??= Promise.resolve().then(() => collectReplay(src)));
+    }
     return this.client!.snapshot({ selfPid: process.pid }, this.o.timeoutMs, record);
   }
   close(): void {
     this.client?.close();
+    this.killReplay?.();
   }
 }
 
@@ -192,8 +202,7 @@ async function bundleMode(o: Options): Promise<number> {
   let now: number | undefined;
   if (o.replay) {
     tree = readTree(path.resolve(o.replay));
-    const t = replayMeta(o.replay).time;
-    now = t ? Date.parse(t) : undefined;
+    now = readSnapshotMeta(openReplay(o.replay).reader).timeMs;
   } else {
     // The recording goes to a private directory on a tmpfs first: never to a disk that may be frozen.
     // mkdtemp: a fresh 0700 directory with a random name; the recording goes into a new
@@ -215,7 +224,7 @@ async function bundleMode(o: Options): Promise<number> {
   if (o.bundle && !isTmpfs(target)) process.stderr.write(`wedgetop: warning: ${target} is not on a tmpfs; if that filesystem is frozen this write hangs\n`);
   writeBundle(target, b.archive);
   process.stdout.write(`${target}\n`);
-  process.stderr.write(`bundle: ${b.files.length} files, ${b.archive.length} bytes${o.redact ? ', redacted' : ''}; verify: tar -xzf FILE -C DIR && cd DIR && sha256sum -c MANIFEST.sha256; replay with: wedgetop --replay ${target} --once\n`);
+  process.stderr.write(escapeText(`bundle: ${b.files.length} files, ${b.archive.length} bytes${o.redact ? ', redacted' : ''}; verify: tar -xzf FILE -C DIR && cd DIR && sha256sum -c MANIFEST.sha256; replay with: ${shellCommand(['wedgetop', '--replay', target, '--once'])}`) + '\n');
   return exitCodeFor(b.analysis);
 }
 
@@ -229,7 +238,7 @@ async function reportMode(o: Options): Promise<number> {
     if (o.prometheus === '-') process.stdout.write(prometheusText(a));
     else if (o.prometheus) writeAtomically(o.prometheus, prometheusText(a));
     else process.stdout.write(o.json ? JSON.stringify(toJson(a), null, 2) + '\n' : textReport(a));
-    if (o.record) process.stderr.write(`recorded to ${o.record}; replay with: wedgetop --replay ${o.record} --once\n`);
+    if (o.record) process.stderr.write(escapeText(`recorded to ${o.record}; replay with: ${shellCommand(['wedgetop', '--replay', o.record, '--once'])}`) + '\n');
     return exitCodeFor(a);
   } finally {
     src.close();
@@ -237,6 +246,10 @@ async function reportMode(o: Options): Promise<number> {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  if (argv[0] === REPLAY_CHILD_FLAG) {
+    runReplayChild(argv[1] ?? '');
+    return -1; // exits once its answer is sent
+  }
   if (argv[0] === COLLECTOR_FLAG) {
     runCollectorChild();
     return -1; // stays alive serving requests
@@ -261,7 +274,7 @@ export async function main(argv: string[]): Promise<number> {
         u.remove();
       }
     }
-    if (o.replay) replayMeta(o.replay);
+    if (o.replay) openReplay(o.replay);
     if (o.fix) {
       const { runFix } = await import('./actions/fix.js');
       return await runFix({ ...o, fix: o.fix }, new SnapshotSource(o));
@@ -270,13 +283,13 @@ export async function main(argv: string[]): Promise<number> {
     const tty = process.stdout.isTTY && process.stdin.isTTY && process.env.TERM !== 'dumb';
     if (o.once || o.json || o.record || o.prometheus || o.bundle !== undefined || !tty) return await reportMode(o);
     const { runTui } = await import('./ui/run.js');
-    return await runTui(o, new SnapshotSource(o));
+    return await runTui(o, new SnapshotSource(o, { inChild: true }));
   } catch (e) {
     if (e instanceof UsageError || e instanceof SafeWriteError) {
-      process.stderr.write(`wedgetop: ${e.message}\n`);
+      process.stderr.write(`wedgetop: ${escapeText(e.message)}\n`);
       return 2;
     }
-    process.stderr.write(`wedgetop: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.stderr.write(`wedgetop: ${escapeText(e instanceof Error ? e.message : String(e))}\n`);
     return 2;
   }
 }

@@ -38,6 +38,18 @@ export interface Mount {
   fsType: string;
   source: string;
   options: string;
+  /** The superblock options after the source (overlay: lowerdir=,upperdir=,workdir=), still escaped. */
+  superOptions?: string;
+}
+
+/** An attached loop device (/sys/block/loopN): its device number and the file behind it. */
+export interface LoopDevice {
+  /** "loop1" */
+  name: string;
+  /** "7:1", as in mountinfo */
+  majMin: string;
+  /** /sys/block/loopN/loop/backing_file: a path in the collector's mount namespace. */
+  backingFile: string;
 }
 
 /** One row of /proc/PID/net/netlink. */
@@ -148,6 +160,8 @@ export interface Meters {
 
 export interface Snapshot {
   takenAtMs: number;
+  /** A replayed snapshot whose meta.json gave no valid time: takenAtMs is only the replay's clock. */
+  timeUnknown?: boolean;
   hostname: string;
   kernel: string;
   uptimeSec: number;
@@ -173,7 +187,12 @@ export interface Snapshot {
   kmsg: KmsgRecord[];
   hungTask: HungTaskSettings;
   /** Which on-demand collections ran (so the analysis knows what it may still ask for). */
-  gathered: { netlink: boolean; fuse: boolean; stackScan: boolean; children?: number[] };
+  gathered: { netlink: boolean; fuse: boolean; stackScan: boolean; children?: number[]; blockDevices?: boolean };
+  /**
+   * Loop devices and the collector's own mount table (backing_file paths are relative to it),
+   * read when a block or journal wait needs the store below a device.
+   */
+  blockDevices?: { loops: LoopDevice[]; mounts: Mount[] };
   /** False when stacks could not be read (not root). */
   stacksReadable: boolean;
   selfPid?: number;
@@ -273,8 +292,10 @@ export interface Remedy {
   guardTid?: number;
   /** cgroup-thaw: the cgroup directory whose cgroup.freeze gets "0". */
   cgroup?: string;
-  /** Exactly what would run. */
+  /** Exactly what would run, quoted for a POSIX shell (src/text/shell.ts: runs as printed). */
   command: string;
+  /** The program and its arguments, unquoted, when the remedy runs one program (thaw). */
+  argv?: string[];
   risk: string;
 }
 

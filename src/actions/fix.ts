@@ -1,6 +1,7 @@
 // `wedgetop --fix ID`: the non-interactive twin of the remedy keys, with the same guards.
 // Exit status: 0 every blocked task came free, 1 some did not, 2 refused or failed.
 import * as readline from 'node:readline/promises';
+import { escapeText } from '../text/escape.js';
 import type { Options, SnapshotSource } from '../cli.js';
 import { analyze } from '../graph/analyze.js';
 import { ActionLog } from './log.js';
@@ -23,8 +24,9 @@ async function confirm(plan: ActionPlan): Promise<boolean> {
 }
 
 export async function runFix(o: Options & { fix: string; action?: RemedyAction }, src: SnapshotSource, followMs = 15_000): Promise<number> {
-  const err = (m: string): void => void process.stderr.write(`wedgetop: ${m}\n`);
-  const say = (m: string): void => void process.stderr.write(`${m}\n`);
+  // Labels, targets and steps carry strings from the box (comm, mount paths): escaped when shown.
+  const err = (m: string): void => void process.stderr.write(`wedgetop: ${escapeText(m)}\n`);
+  const say = (m: string): void => void process.stderr.write(`${escapeText(m)}\n`);
   try {
     if (!src.live && !o.dryRun) {
       // As in the TUI: a replay's PIDs and mounts describe another moment, so it only shows the plan.

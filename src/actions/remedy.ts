@@ -2,13 +2,15 @@
 // reuse, PID 1, kernel threads, ourselves), run (each step reported and logged), follow up
 // (did the blocked tasks come free?).
 import * as fs from 'node:fs';
+import { shellCommand } from '../text/shell.js';
 import { constants as osConstants } from 'node:os';
 import { spawn } from 'node:child_process';
 import type { AnalyzedTask, Analysis, Mount, Remedy, RemedyAction, RootCause, Snapshot } from '../model.js';
 import { parseMountinfo, parseStat, PF_KTHREAD } from '../procfs/parse.js';
 import type { ActionLog } from './log.js';
 import { analyze } from '../graph/analyze.js';
-import { fuseConnectionOf, resolveTaskMount } from '../graph/mounts.js';
+import { fuseConnectionOf } from '../graph/mounts.js';
+import { frozenStoreOfTask } from '../graph/backing.js';
 
 export interface ActionPlan {
   rootCause: RootCause;
@@ -42,24 +44,26 @@ export interface PlanContext {
   python?: string;
 }
 
-const shellSafe = /^[A-Za-z0-9_/.:=@%+,-]+$/;
-/** One argument quoted for a POSIX shell, so the printed command is exactly what runs. */
-export function shellQuote(a: string): string {
-  return a !== '' && shellSafe.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`;
-}
-export const shellJoin = (argv: string[]): string => argv.map(shellQuote).join(' ');
+// One quoting for every printed command (control characters included): src/text/shell.ts.
+export { shellQuote } from '../text/shell.js';
+export const shellJoin = (argv: string[]): string => shellCommand(argv);
 
 const PID_GUARD_PIDFD =
   'start time re-read before each signal, which goes through a pidfd (python3 >= 3.9): this process or none; ' +
   'without python3, kill(2) between two start-time reads';
 
 /** The waiters of a resource, with details, and the one mount each resolves to. */
-function waiterMounts(a: Analysis, resourceId: string, pick: (t: AnalyzedTask, mounts: Mount[]) => Mount | undefined): { t: AnalyzedTask; m: Mount }[] {
-  const out: { t: AnalyzedTask; m: Mount }[] = [];
+function waiterMounts(a: Analysis, resourceId: string, pick: (t: AnalyzedTask, mounts: Mount[]) => Mount | undefined): { t: AnalyzedTask; m: Mount; ns: string }[] {
+  const out: { t: AnalyzedTask; m: Mount; ns: string }[] = [];
   for (const t of a.tasks) {
-    if (t.waitsOn !== resourceId || !t.detail?.mntNs) continue;
-    const m = pick(t, a.snapshot.mounts[t.detail.mntNs] ?? []);
-    if (m) out.push({ t, m });
+    if (t.waitsOn !== resourceId) continue;
+    // A kernel thread (a loop worker) has no mount table of its own read: the paths it is
+    // resolved through (a loop device's backing_file) are the collector's, in wedgetop's namespace.
+    const ns = t.detail?.mntNs ?? (t.isKernelThread ? a.snapshot.selfMntNs : undefined);
+    if (!ns) continue;
+    const table = t.detail?.mntNs ? a.snapshot.mounts[ns] ?? [] : a.snapshot.blockDevices?.mounts ?? a.snapshot.mounts[ns] ?? [];
+    const m = pick(t, table);
+    if (m) out.push({ t, m, ns });
   }
   return out;
 }
@@ -85,7 +89,7 @@ function ownMntNs(a: Analysis, ctx: PlanContext): string | undefined {
 function planThaw(a: Analysis, rc: RootCause, remedy: Remedy, ctx: PlanContext): Omit<ActionPlan, 'rootCause' | 'target' | 'blockedKeys' | 'confirmTwice'> | { refused: string } {
   const mount = remedy.mount!;
   const found = waiterMounts(a, rc.id, (t, ms) => {
-    const m = resolveTaskMount(t, ms).mount;
+    const m = frozenStoreOfTask(a.snapshot, t, ms);
     return m?.mountPoint === mount ? m : undefined;
   });
   const first = found[0];
@@ -93,7 +97,7 @@ function planThaw(a: Analysis, rc: RootCause, remedy: Remedy, ctx: PlanContext):
   const devices = [...new Set(found.map((f) => f.m.majMin))];
   if (devices.length > 1) return { refused: `waiters see different filesystems at ${mount} (devices ${devices.join(', ')}, in other mount namespaces): thaw each by hand, refusing` };
   const { t, m } = first;
-  const filled: Remedy = { ...remedy, mountId: m.mountId, majMin: m.majMin, mntNs: t.detail!.mntNs, nsPid: t.pid, nsPidStartTicks: t.startTicks };
+  const filled: Remedy = { ...remedy, mountId: m.mountId, majMin: m.majMin, mntNs: first.ns, nsPid: t.pid, nsPidStartTicks: t.startTicks };
   const own = ownMntNs(a, ctx);
   const guard = `right before it runs: mount id ${m.mountId} is still mounted at ${mount} with device ${m.majMin}, read from that namespace's mountinfo (never a stat of the mount point)`;
   if (!own || own === filled.mntNs) {
@@ -124,7 +128,7 @@ function planFuseAbort(a: Analysis, remedy: Remedy): Remedy | { refused: string 
   const found = waiterMounts(a, `fuse:${conn}`, (_t, ms) => ms.find((m) => fuseConnectionOf(m) === conn));
   const first = found[0];
   if (!first) return { refused: `cannot tell which FUSE mount connection ${conn} belongs to (no waiter's mount table has device 0:${conn}): refusing` };
-  return { ...remedy, mountId: first.m.mountId, majMin: first.m.majMin, mntNs: first.t.detail!.mntNs, nsPid: first.t.pid, nsPidStartTicks: first.t.startTicks, mount: remedy.mount ?? first.m.mountPoint };
+  return { ...remedy, mountId: first.m.mountId, majMin: first.m.majMin, mntNs: first.ns, nsPid: first.t.pid, nsPidStartTicks: first.t.startTicks, mount: remedy.mount ?? first.m.mountPoint };
 }
 
 export function planFor(a: Analysis, rootCauseId: string, ctx: PlanContext, action?: RemedyAction): ActionPlan | { refused: string } {

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ProcSource } from '../procfs/source.js';
 import { memRecordPath } from '../procfs/source.js';
+import { SnapshotDir } from '../procfs/snapshot-dir.js';
 
 export type TreeNode = { kind: 'file'; data: Buffer } | { kind: 'dir' } | { kind: 'link'; target: string };
 /** Relative POSIX path ("proc/1/stat") -> node. */
@@ -19,22 +20,34 @@ const NEVER = new Set(['environ', 'cmdline']);
  */
 export const LINK_PATH = /^proc\/\d+\/(fd\/\d+|cwd|ns\/mnt)$/;
 
-export function readTree(dir: string, maxFiles = 500_000): Tree {
+/**
+ * A snapshot directory read into memory. It may be a replayed, untrusted one: every read goes
+ * through SnapshotDir (no symlink followed, regular files only, size caps); the links the recorder
+ * writes are read as links, and anything it refused is left out, named in `refused`.
+ */
+export function readTree(dir: string, maxFiles = 500_000, refused: string[] = []): Tree {
   const out: Tree = new Map();
+  const reader = new SnapshotDir(dir);
   const walk = (rel: string): void => {
-    for (const e of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+    for (const e of fs.readdirSync(path.join(reader.root, rel), { withFileTypes: true })) {
       if (NEVER.has(e.name)) continue;
       const r = rel ? `${rel}/${e.name}` : e.name;
       if (out.size >= maxFiles) throw new Error(`${dir}: more than ${maxFiles} files`);
-      const abs = path.join(dir, r);
-      if (e.isSymbolicLink()) out.set(r, { kind: 'link', target: fs.readlinkSync(abs) });
-      else if (e.isDirectory()) {
+      if (e.isSymbolicLink()) {
+        const target = reader.readlink(`/${r}`);
+        if (target !== undefined) out.set(r, { kind: 'link', target });
+      } else if (e.isDirectory()) {
+        if (!reader.isDir(`/${r}`)) continue;
         out.set(r, { kind: 'dir' });
         walk(r);
-      } else if (e.isFile()) out.set(r, { kind: 'file', data: fs.readFileSync(abs) });
+      } else {
+        const data = reader.readBytes(`/${r}`);
+        if (data !== undefined) out.set(r, { kind: 'file', data });
+      }
     }
   };
   walk('');
+  refused.push(...reader.takeWarnings());
   return out;
 }
 

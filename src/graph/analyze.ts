@@ -8,6 +8,7 @@ import { taskKey } from './holders.js';
 import { containerOf } from './container.js';
 import { resolveHolder, type DataNeeds, type RuleContext } from './rules/index.js';
 import { rank } from './rules/context.js';
+import { shellCommand, thawArgv } from '../text/shell.js';
 
 export type { DataNeeds } from './rules/index.js';
 
@@ -24,7 +25,7 @@ function isWaitingState(state: string): boolean {
 }
 
 export function analyze(snap: Snapshot, opts: AnalyzeOptions = {}): Analysis & { needs: DataNeeds } {
-  const needs: DataNeeds = { details: new Set(), processes: new Set(), netlink: false, fuse: false, stackScan: false, children: new Set() };
+  const needs: DataNeeds = { details: new Set(), processes: new Set(), netlink: false, fuse: false, stackScan: false, children: new Set(), blockDevices: false };
   const warnings = [...snap.warnings];
   const byKey = new Map<string, Task>();
   for (const t of snap.tasks) byKey.set(taskKey(t), t);
@@ -363,7 +364,7 @@ function makeRootCause(
     const r = resources.get(node.slice(4))!;
     const sure = { confidence: r.confidence, how: r.how, ...(r.advice !== undefined ? { advice: r.advice } : {}) };
     if (r.remedy === 'thaw-mount') {
-      const remedies: Remedy[] = r.mount ? [{ action: 'thaw', mount: r.mount, command: `fsfreeze -u ${r.mount}`, risk: r.risk ?? '' }] : [];
+      const remedies: Remedy[] = r.mount ? [{ action: 'thaw', mount: r.mount, argv: thawArgv(r.mount), command: shellCommand(thawArgv(r.mount)), risk: r.risk ?? '' }] : [];
       return { ...base, ...sure, id: `frozen-fs:${r.mount ?? '?'}`, kind: 'frozen-fs', label: r.label, mount: r.mount, remedies };
     }
     if (r.remedy === 'fuse-abort' && r.connection !== undefined) {

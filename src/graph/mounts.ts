@@ -68,6 +68,26 @@ export interface ResolveOptions {
   only?: (m: Mount) => boolean;
 }
 
+/** The absolute path a task's current path syscall names (its argument, joined to its dirfd or cwd). */
+export function taskPath(task: Task): { full: string; how: string } | undefined {
+  const d = task.detail;
+  const sc = d?.syscall;
+  const name = sc && sc.nr >= 0 ? syscallName(sc.nr) : undefined;
+  if (!d || !name || !(DIRFD_PATH.has(name) || PATH_FIRST.has(name)) || d.pathArg === undefined) return undefined;
+  let base = d.cwd;
+  let from = 'cwd';
+  if (DIRFD_PATH.has(name)) {
+    const dirfd = hexArg(sc!.args[0]);
+    if (dirfd !== undefined && dirfd !== AT_FDCWD && (dirfd | 0) !== -100) {
+      base = d.fds?.find((f) => f.fd === dirfd)?.target;
+      from = `dirfd ${dirfd}`;
+    }
+  }
+  const full = d.pathArg.startsWith('/') ? d.pathArg : base ? path.posix.join(base, d.pathArg) : undefined;
+  if (!full) return undefined;
+  return { full, how: `${name}("${d.pathArg}"${d.pathArg.startsWith('/') ? '' : ` from ${from} ${base}`}) -> ${full}` };
+}
+
 /** The mount a task's current operation writes to (or reads from), and how sure that is. */
 export function resolveTaskMount(task: Task, allMounts: Mount[], o: ResolveOptions = {}): MountResolution {
   const mounts = o.only ? allMounts.filter(o.only) : allMounts;
@@ -90,27 +110,10 @@ export function resolveTaskMount(task: Task, allMounts: Mount[], o: ResolveOptio
     }
   }
 
-  if (name && (DIRFD_PATH.has(name) || PATH_FIRST.has(name)) && d.pathArg !== undefined) {
-    let base = d.cwd;
-    let from = 'cwd';
-    if (DIRFD_PATH.has(name)) {
-      const dirfd = hexArg(sc!.args[0]);
-      if (dirfd !== undefined && dirfd !== AT_FDCWD && (dirfd | 0) !== -100) {
-        base = d.fds?.find((f) => f.fd === dirfd)?.target;
-        from = `dirfd ${dirfd}`;
-      }
-    }
-    const full = d.pathArg.startsWith('/') ? d.pathArg : base ? path.posix.join(base, d.pathArg) : undefined;
-    if (full) {
-      const m = mountForPath(mounts, full);
-      if (m) {
-        return {
-          mount: m,
-          how: `${name}("${d.pathArg}"${d.pathArg.startsWith('/') ? '' : ` from ${from} ${base}`}) -> ${full}`,
-          confidence: 'likely',
-        };
-      }
-    }
+  const tp = taskPath(task);
+  if (tp) {
+    const m = mountForPath(mounts, tp.full);
+    if (m) return { mount: m, how: tp.how, confidence: 'likely' };
   }
 
   if (sc && sc.nr === -1 && d.faultDev) {

@@ -60,6 +60,18 @@ export type HolderRule =
    * log line matching it names the object (its named groups fill the advice).
    */
   | { kind: 'none'; why: string; mountTypes?: string[]; perCgroup?: boolean; kmsg?: RegExp }
+  /**
+   * I/O on a block device: the device of the waiter (its file's mount, a journal thread's name)
+   * and, for a loop device, the loop worker writing to the backing file. Else, like 'none': `why`.
+   */
+  | { kind: 'device-io'; why: string }
+  /** An ext4 journal wait: the device's journal thread (jbd2/<dev>-N); else critical-section. */
+  | { kind: 'journal' }
+  /**
+   * A directory's i_rwsem: the holder works on a path in the same directory and waits further in
+   * (from each task's path argument and dirfd/cwd); else critical-section.
+   */
+  | { kind: 'same-dir' }
   /** The vfork child of the waiter: its youngest child process (the parent cannot fork again meanwhile). */
   | { kind: 'vfork-child' }
   /** The ptrace tracer of a ptrace-stopped task (TracerPid in its status). */
@@ -139,6 +151,12 @@ const WRITE_PATHS: FramePattern[] = [
   'do_sys_ftruncate', 'vfs_copy_file_range', /^__kernel_write/, 'kernel_write', /^btrfs_start_transaction/,
   'start_transaction', 'do_renameat2', 'do_unlinkat', 'do_mkdirat', 'filename_create', 'do_rmdir',
   'generic_file_write_iter', '__generic_file_write_iter',
+  // xfs and btrfs store to a shared mapping (6.18: __xfs_write_fault.constprop.0, btrfs_page_mkwrite).
+  /^__?xfs_write_fault/, /^xfs_filemap_(page_mkwrite|fault)/, /^btrfs_page_mkwrite/, /^btrfs_(buffered_write|do_write_iter|file_write_iter)/,
+  // overlayfs passes the write to the upper file (backing_file_write_iter -> vfs_iter_write).
+  /^backing_file_write_iter/, /^ovl_(write_iter|create_object|do_create|copy_up)/,
+  // A loop device's worker writing into its backing file (lo_rw_aio.isra.0).
+  /^lo_rw_aio/, /^lo_write_/,
   // 2.6.32-era names (seed 004's vmcore).
   /^generic_file_aio_write/, /^ext4_file_write$/, 'do_sync_write',
 ];
@@ -232,6 +250,21 @@ export const SIGNATURES: Signature[] = [
       'fsfreeze -u MOUNT thaws it and every writer continues.',
   },
   {
+    // inode_lock(dir) (down_write, hidden) in open_last_lookups, inlined into path_openat on
+    // 6.18 (path_openat+0x4e3 under do_filp_open), and in filename_create for mkdir/mknod/symlink/link.
+    id: 'dir-lock',
+    title: 'directory lock (i_rwsem)',
+    resource: 'lock',
+    at: ['path_openat', 'open_last_lookups', 'filename_create'],
+    callers: ['do_filp_open', /^do_(mkdirat|mknodat|symlinkat|linkat)$/, 'do_file_open_root'],
+    holder: { kind: 'same-dir' },
+    frees: ['holder-leaves'],
+    // inode_lock is down_write: TASK_UNINTERRUPTIBLE.
+    killable: false,
+    remedy: 'kill-holder',
+    explain: 'Waiting for the lock of a directory (its inode\'s i_rwsem) to create or open a name in it; the task holding it works in the same directory and is itself waiting further in.',
+  },
+  {
     id: 'audit-backlog',
     title: 'audit backlog full',
     resource: 'audit-backlog',
@@ -296,13 +329,30 @@ export const SIGNATURES: Signature[] = [
     id: 'jbd2',
     title: 'ext4 journal (jbd2)',
     resource: 'jbd2',
-    at: [/^jbd2_log_wait_commit/, /^wait_transaction_locked/, /^jbd2_journal_(stop|start|lock_updates)/, /^add_transaction_credits/, /^start_this_handle/],
-    holder: { kind: 'critical-section' },
+    at: [/^jbd2_log_wait_commit/, /^wait_transaction_locked/, /^jbd2_journal_(stop|start|lock_updates)/, /^add_transaction_credits/, /^start_this_handle/,
+      // A buffer of the committing transaction is being written out (6.18: mkdir in __ext4_new_inode).
+      /^do_get_write_access/],
+    holder: { kind: 'journal' },
     frees: ['io-completes'],
     // journal waits are TASK_UNINTERRUPTIBLE.
     killable: false,
     remedy: 'none',
-    explain: 'Waiting for the ext4 journal to commit; usually behind slow or failing block I/O on the device below.',
+    explain: 'Waiting for the ext4 journal to commit; usually behind slow or failing block I/O on the device below. ' +
+      "The journal thread (jbd2/<device>-8) is followed when it is itself stuck, e.g. on a loop device whose backing file is on a frozen filesystem.",
+  },
+  {
+    id: 'jbd2-commit',
+    title: 'ext4 journal commit waiting for its I/O',
+    resource: 'block-io',
+    // The journal thread waits for its commit blocks (the io_schedule below is hidden).
+    at: [/^jbd2_journal_commit_transaction/],
+    via: ['kjournald2'],
+    holder: { kind: 'device-io', why: 'the block device (slow, failing or throttled I/O)' },
+    frees: ['io-completes'],
+    // A kernel thread: no signal reaches it.
+    killable: false,
+    remedy: 'none',
+    explain: 'The ext4 journal thread of a device is waiting for the I/O of its commit; every task that needs the journal waits behind it.',
   },
   {
     id: 'mmap-lock',
@@ -341,13 +391,16 @@ export const SIGNATURES: Signature[] = [
     id: 'block-io',
     title: 'block I/O',
     resource: 'block-io',
-    at: [/^blk_mq_get_tag/, /^folio_wait_bit/, /^folio_wait_writeback/, /^wait_on_page_bit/, /^__folio_lock/, /^__lock_page/, /^bit_wait_io/, /^blk_execute_rq/, /^submit_bio_wait/, /^__filemap_fdatawait/, /^filemap_fdatawait/],
-    holder: { kind: 'none', why: 'the block device (slow, failing or throttled I/O)' },
+    at: [/^blk_mq_get_tag/, /^folio_wait_bit/, /^folio_wait_writeback/, /^wait_on_page_bit/, /^__folio_lock/, /^__lock_page/, /^bit_wait_io/, /^blk_execute_rq/, /^submit_bio_wait/, /^__filemap_fdatawait/, /^filemap_fdatawait/,
+      // O_DIRECT write waiting for its bio (6.18: __iomap_dio_rw <- ext4_file_write_iter).
+      /^__iomap_dio_rw/, /^__blockdev_direct_IO/],
+    holder: { kind: 'device-io', why: 'the block device (slow, failing or throttled I/O)' },
     frees: ['io-completes'],
     // folio/page bit waits are TASK_UNINTERRUPTIBLE (io_schedule).
     killable: false,
     remedy: 'none',
-    explain: 'Waiting for block I/O to complete: the device below is slow, failing, or throttled.',
+    explain: 'Waiting for block I/O to complete: the device below is slow, failing, or throttled. ' +
+      'On a loop device, the I/O waits for the loop worker writing the backing file: if that file is on a frozen filesystem, thawing it frees everything above.',
   },
   {
     id: 'vfork-done',

@@ -356,6 +356,11 @@ export function collect(src: ProcSource, opts: CollectOptions = {}, scan: TaskSc
       snap.fuseConnections.push(...fuseConnections);
       changed = true;
     }
+    if (a.needs.blockDevices && !snap.gathered.blockDevices) {
+      snap.gathered.blockDevices = true;
+      snap.blockDevices = readBlockDevices(src, warn);
+      changed = true;
+    }
     const kids = [...a.needs.children].filter((p) => !snap.gathered.children?.includes(p));
     if (kids.length) {
       (snap.gathered.children ??= []).push(...kids);
@@ -415,6 +420,10 @@ export function collect(src: ProcSource, opts: CollectOptions = {}, scan: TaskSc
       if (p.length > 2 && uids.has(Number(p[2]))) snap.users[p[2]!] = p[0]!;
     }
   }
+  // What a replayed snapshot's reader refused (planted links, FIFOs, oversized files) comes first:
+  // it says the replay is not the whole picture, and why.
+  const refused = src.takeWarnings?.() ?? [];
+  if (refused.length) warnings.unshift(...refused);
   return snap;
 }
 
@@ -464,6 +473,29 @@ function readFuseConnections(src: ProcSource): Snapshot['fuseConnections'] {
     out.push({ id: Number(c), waiting: Number.isFinite(waiting) ? waiting : 0 });
   }
   return out;
+}
+
+/**
+ * Attached loop devices and what backs them, plus the collector's own mount table: sysfs prints
+ * backing_file relative to the reader's root, so that is the table its path is looked up in.
+ * sysfs attributes are generated in memory and cannot wait on a filesystem.
+ */
+export function readBlockDevices(src: ProcSource, warn: (m: string) => void): NonNullable<Snapshot['blockDevices']> {
+  const loops: NonNullable<Snapshot['blockDevices']>['loops'] = [];
+  for (const name of src.list('/sys/block')) {
+    if (!/^loop\d+$/.test(name)) continue;
+    // Only an attached loop device has loop/backing_file.
+    const backingFile = src.read(`/sys/block/${name}/loop/backing_file`)?.replace(/\n$/, '');
+    if (!backingFile) continue;
+    const majMin = src.read(`/sys/block/${name}/dev`)?.trim();
+    if (!majMin || !/^\d+:\d+$/.test(majMin)) {
+      warn(`/sys/block/${name}/dev: unreadable or malformed`);
+      continue;
+    }
+    loops.push({ name, majMin, backingFile });
+  }
+  const mounts = parseMountinfo(src.read('/proc/self/mountinfo') ?? '', (m) => warn(`/proc/self/mountinfo: ${m}`));
+  return { loops, mounts };
 }
 
 /** The device of the writable shared file mappings in maps, when there is exactly one. */

@@ -140,7 +140,7 @@ export function parseFdinfo(text: string): { flags?: number; mntId?: number } {
 }
 
 /** Undo the octal escapes mountinfo uses for space, tab, newline and backslash. */
-function unescapeMount(s: string): string {
+export function unescapeMount(s: string): string {
   return s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
 }
 
@@ -165,6 +165,7 @@ export function parseMountinfo(text: string, warn: Warn = noWarn): Mount[] {
       options: a[5]!,
       fsType: b[0]!,
       source: unescapeMount(b[1]!),
+      ...(b.length > 2 ? { superOptions: b.slice(2).join(' ') } : {}),
     });
   }
   return mounts;

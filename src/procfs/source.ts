@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
+import { SnapshotDir } from './snapshot-dir.js';
 import type { SafeTree } from '../safefs/tree.js';
 
 export interface ProcSource {
@@ -20,6 +21,8 @@ export interface ProcSource {
   kmsg(): string | undefined;
   /** errno code -> count of failed reads (EACCES, ENOENT, ESRCH...). */
   readonly errors: Map<string, number>;
+  /** What the source refused to read and why (a replayed snapshot's planted links, FIFOs, huge files). */
+  takeWarnings?(): string[];
 }
 
 function code(e: unknown): string {
@@ -178,42 +181,27 @@ export function readKmsgNonBlocking(maxRecords = 20000): string | undefined {
   return out.join('\n');
 }
 
+/**
+ * A recorded snapshot directory. Untrusted: every read goes through SnapshotDir, which never
+ * follows a symlink, reads only regular files under a size cap, and says what it refused.
+ */
 export class ReplaySource implements ProcSource {
   readonly live = false;
-  readonly errors = new Map<string, number>();
-  constructor(readonly dir: string) {}
-
-  private at(p: string): string {
-    return path.join(this.dir, p);
+  readonly reader: SnapshotDir;
+  constructor(readonly dir: string) {
+    this.reader = new SnapshotDir(dir);
   }
-  private fail(e: unknown): undefined {
-    const c = code(e);
-    this.errors.set(c, (this.errors.get(c) ?? 0) + 1);
-    return undefined;
+  get errors(): Map<string, number> {
+    return this.reader.errors;
   }
   read(p: string): string | undefined {
-    try {
-      const st = fs.lstatSync(this.at(p));
-      if (!st.isFile()) return undefined;
-      return fs.readFileSync(this.at(p), 'utf8');
-    } catch (e) {
-      return this.fail(e);
-    }
+    return this.reader.read(p);
   }
   readlink(p: string): string | undefined {
-    try {
-      return fs.readlinkSync(this.at(p));
-    } catch (e) {
-      return this.fail(e);
-    }
+    return this.reader.readlink(p);
   }
   list(p: string): string[] {
-    try {
-      return fs.readdirSync(this.at(p));
-    } catch (e) {
-      this.fail(e);
-      return [];
-    }
+    return this.reader.list(p);
   }
   readMemString(_pid: number, tid: number, addr: bigint): string | undefined {
     return this.read(memRecordPath(tid, addr));
@@ -223,6 +211,9 @@ export class ReplaySource implements ProcSource {
   }
   kmsg(): string | undefined {
     return this.read('/kmsg');
+  }
+  takeWarnings(): string[] {
+    return this.reader.takeWarnings();
   }
 }
 

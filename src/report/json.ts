@@ -27,7 +27,8 @@ export interface JsonReport {
   wedgetop: string;
   host: string;
   kernel: string;
-  takenAt: string;
+  /** null: a replayed snapshot whose meta.json gave no valid time. */
+  takenAt: string | null;
   uptimeSec: number;
   loadavg: [number, number, number];
   taskCount: number;
@@ -70,7 +71,7 @@ export function toJson(a: Analysis): JsonReport {
     wedgetop: VERSION,
     host: s.hostname,
     kernel: s.kernel,
-    takenAt: new Date(s.takenAtMs).toISOString(),
+    takenAt: s.timeUnknown || !Number.isFinite(s.takenAtMs) ? null : new Date(s.takenAtMs).toISOString(),
     uptimeSec: s.uptimeSec,
     loadavg: s.loadavg,
     taskCount: s.taskCount,

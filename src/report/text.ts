@@ -4,6 +4,8 @@ import type { Analysis, AnalyzedTask } from '../model.js';
 import { formatFrame } from '../procfs/parse.js';
 import { blockedCount } from './json.js';
 import { VERSION } from '../version.js';
+import { escapeText } from '../text/escape.js';
+import { shellCommand } from '../text/shell.js';
 import { KNOWN_CAUSE_NOTE, knownCauseOf } from '../graph/known-causes.js';
 
 export function formatDuration(ms: number | undefined): string {
@@ -42,7 +44,7 @@ export function textReport(a: Analysis): string {
   // Stopped tasks alone (listed since issue 13) are not a wedge.
   if (!a.tasks.some((t) => t.state === 'D' || t.waitsOn !== undefined || t.isHolder)) {
     out.push('', 'Nothing is blocked.');
-    return out.join('\n') + '\n';
+    return shown(out);
   }
   out.push('', 'ROOT CAUSES (what to do first)');
   a.rootCauses.forEach((rc, i) => {
@@ -52,7 +54,7 @@ export function textReport(a: Analysis): string {
     for (const n of rc.notes ?? []) out.push(`    note:  ${n}`);
     if (rc.remedies.length === 0) out.push('    fix:   no remedy wedgetop can apply');
     // Each hint runs exactly the remedy on its line: the first is --fix's default, the others need --action.
-    rc.remedies.forEach((r, j) => out.push(`    fix:   ${r.command}    (wedgetop --fix ${rc.id}${j > 0 ? ` --action ${r.action}` : ''} --yes)`));
+    rc.remedies.forEach((r, j) => out.push(`    fix:   ${r.command}    (${shellCommand(['wedgetop', '--fix', rc.id, ...(j > 0 ? ['--action', r.action] : []), '--yes'])})`));
     if (rc.advice) out.push(`    advice (not run by wedgetop): ${rc.advice}`);
     const kc = knownCauseOf(a, rc);
     if (kc) {
@@ -90,5 +92,14 @@ export function textReport(a: Analysis): string {
     out.push('', 'HOLDERS NOT WAITING ON ANYTHING WEDGETOP KNOWS');
     for (const t of idle) out.push(`  ${pad(String(t.pid), 8)} ${pad(String(t.tid), 8)} ${pad(t.user ?? '?', 9)} ${pad(t.comm, 16)} ${pad(t.state, 2)} wchan ${t.detail?.wchan ?? '?'}`);
   }
-  return out.join('\n') + '\n';
+  return shown(out);
+}
+
+/**
+ * Every line escaped as a whole, so no field from the box (comm, mount, label, kernel log text,
+ * a replayed snapshot's anything) can be missed. The printed commands are shell-quoted into
+ * printable text first, which escaping leaves exactly as it is: they still run as printed.
+ */
+function shown(lines: string[]): string {
+  return lines.map(escapeText).join('\n') + '\n';
 }

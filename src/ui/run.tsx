@@ -56,7 +56,9 @@ export async function runTui(o: Options, source: SnapshotSource | Source, extras
   const store = storeFor(o, src.live ?? !o.replay);
   const live = src.live ?? !o.replay;
   const refresher = new Refresher(store, src, {
-    intervalMs: o.intervalMs, timeoutMs: o.timeoutMs, killGraceMs: o.graceMs, log,
+    // A replay is read once, by a child that cannot hang on a snapshot (snapshot-dir.ts), and a
+    // big one takes seconds: not a stall.
+    intervalMs: o.intervalMs, timeoutMs: live ? o.timeoutMs : Math.max(o.timeoutMs, 120_000), killGraceMs: o.graceMs, log,
     isStall: (e) => e instanceof CollectorStalled,
     static: !live,
   });

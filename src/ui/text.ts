@@ -2,6 +2,7 @@
 // Ink then never has to wrap (slow with thousands of rows, and a wrapped row breaks the
 // "never taller than the terminal" rule), and a task name can never smuggle an escape
 // sequence onto an administrator's terminal (comm is set by the task itself: prctl(PR_SET_NAME)).
+import { escapeText } from '../text/escape.js';
 
 /** Display width of one code point: 0 for combining marks, 2 for East Asian wide / emoji. */
 export function charWidth(cp: number): number {
@@ -23,12 +24,9 @@ export function charWidth(cp: number): number {
   return 1;
 }
 
-// C0, DEL and C1 controls: ESC and CSI (0x9b) are the dangerous ones.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
-
-/** Control characters shown as '?', as ps does for an unprintable comm. */
+/** Control and invisible formatting characters shown escaped (`\x1b`), by the one escaping of src/text. */
 export function sanitize(s: string): string {
-  return s.replace(CONTROL, '?');
+  return escapeText(s);
 }
 
 export function width(s: string): number {

@@ -9,9 +9,16 @@ export const isRoot = process.getuid?.() === 0;
 export const WEDGE_ROOT = '/dev/shm/wedgetop-tests';
 
 export interface FrozenWedge {
+  /** The mount that is frozen (for stacked/overlay: the one below what the writers write to). */
   mount: string;
   loop: string;
-  writers: { pid: number; kind: string; comm: string }[];
+  fstype?: string;
+  layout?: 'plain' | 'stacked' | 'overlay';
+  /** stacked: the ext4 on the loop image; overlay: the overlay mount ("" for plain). */
+  top?: string;
+  /** stacked: the loop device of the upper ext4. */
+  topLoop?: string;
+  writers: { pid: number; kind: string; comm: string; wchan?: string }[];
   down(): void;
 }
 
@@ -20,19 +27,34 @@ function stateDir(name: string): string {
   return path.join(WEDGE_ROOT, `${name}-${process.pid}-${Date.now()}`);
 }
 
-export function frozenFsUp(): FrozenWedge {
+export interface FrozenOptions {
+  fstype?: 'ext4' | 'xfs' | 'btrfs';
+  layout?: 'plain' | 'stacked' | 'overlay';
+}
+
+export function frozenFsUp(opts: FrozenOptions = {}): FrozenWedge {
   const sd = stateDir('frozen');
+  const extra = [...(opts.fstype ? ['--fstype', opts.fstype] : []), ...(opts.layout ? ['--layout', opts.layout] : [])];
   const down = (): void => {
     spawnSync('bash', ['test/wedges/frozen_fs.sh', 'down', sd], { stdio: 'inherit', timeout: 60_000 });
   };
   try {
-    const out = execFileSync('bash', ['test/wedges/frozen_fs.sh', 'up', sd], { encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'inherit'] });
+    const out = execFileSync('bash', ['test/wedges/frozen_fs.sh', 'up', sd, ...extra], { encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'inherit'] });
     const info = JSON.parse(out.trim().split('\n').pop()!) as Omit<FrozenWedge, 'down'>;
     return { ...info, down };
   } catch (e) {
     down();
     throw e;
   }
+}
+
+/**
+ * Install the Debian packages a wedge needs (mkfs.xfs, mkfs.btrfs) on a fresh machine, through
+ * scripts/ensure-debian-packages.sh: only the missing ones, as root.
+ */
+export function ensureDebianPackages(...pkgs: string[]): void {
+  if (pkgs.length === 0) return;
+  execFileSync('sh', ['scripts/ensure-debian-packages.sh', ...pkgs], { stdio: ['ignore', 'inherit', 'inherit'], timeout: 300_000 });
 }
 
 export interface FrozenNsWedge {

@@ -180,3 +180,37 @@ describe('columns that fit', () => {
     expect(r.frame()).toMatch(/COMM +▲ +BLOCKED/);
   });
 });
+
+describe('acting on any hop (seed 004: auditd stuck writing to the frozen /var)', () => {
+  it('k on the auditd row asks to kill auditd, says what it should free, and that the engine ranks the thaw first', async () => {
+    const { StoreRemediator } = await import('../../src/store/remediation.js');
+    const { ActionLog } = await import('../../src/actions/log.js');
+    const seed4 = fixtureAnalysis('seed-004');
+    const hop = seed4.hops.find((h) => h.label.startsWith('auditd'));
+    expect(hop, 'auditd is a hop, not a root cause').toBeDefined();
+    r = renderApp({
+      analysis: seed4, columns: 120, rows: 40,
+      remediator: (store) => new StoreRemediator(store, { ctx: () => ({ selfPid: process.pid, readOnly: false }), dryRun: true, graceMs: 3000, log: new ActionLog(undefined), next: async () => seed4.snapshot }),
+    });
+    // Move the selection to auditd's own row (a holder, in the middle of the chain).
+    const st = r.store.getState();
+    const { buildRows } = await import('../../src/store/derive.js');
+    const rows = buildRows({ analysis: seed4, sort: st.sort, filter: '', collapsed: st.collapsed });
+    const i = rows.findIndex((x) => x.kind === 'task' && x.task.pid === hop!.pid && x.task.isHolder);
+    expect(i).toBeGreaterThanOrEqual(0);
+    r.store.getState().moveTo(i);
+    await r.press('k');
+    const f = await r.waitFor((x) => x.includes('command'), 'confirm dialog');
+    expect(f).toMatch(/Kill/);
+    expect(f).toContain(`kill -TERM ${hop!.pid}`);
+    expect(f).toMatch(/note +the engine ranks frozen filesystem \/var/);
+    expect(f).toMatch(/should free +\d+ blocked task/);
+  });
+
+  it('--fix accepts the hop id (a replay: a dry run)', async () => {
+    const { wedgetop } = await import('../support/wedge.js');
+    const res = wedgetop(['--replay', 'test/fixtures/seed-004', '--fix', 'task:1693', '--yes']);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stderr).toMatch(/would run: kill -TERM 1693/);
+  });
+});

@@ -13,6 +13,8 @@ export interface DataNeeds {
   netlink: boolean;
   fuse: boolean;
   stackScan: boolean;
+  /** Loop devices (/sys/block/loop*) and the collector's mount table: the store below a device. */
+  blockDevices: boolean;
   /** Processes whose child processes should be read (a vfork parent's child). */
   children: Set<number>;
 }

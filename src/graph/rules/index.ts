@@ -10,11 +10,13 @@ import { frozenMount } from './frozen-mount.js';
 import { fuseDaemon } from './fuse-daemon.js';
 import { criticalSection } from './critical-section.js';
 import { external, self } from './external.js';
+import { deviceIo, journal } from './device-io.js';
 import { vforkChild } from './vfork.js';
 import { cgroupFreezer, tracer } from './parked.js';
 import { mmapLock } from './mmap-lock.js';
 import { pageReader } from './page-cache.js';
 import { lockOwner } from './lock-owner.js';
+import { sameDir } from './same-dir.js';
 
 type Resolvers = { [K in HolderRule['kind']]: HolderResolver<Extract<HolderRule, { kind: K }>> };
 
@@ -30,6 +32,9 @@ export const HOLDER_RESOLVERS: Resolvers = {
   'lock-owner': lockOwner,
   self,
   none: external,
+  'device-io': deviceIo,
+  journal,
+  'same-dir': sameDir,
   'vfork-child': vforkChild,
   tracer,
   'cgroup-freezer': cgroupFreezer,

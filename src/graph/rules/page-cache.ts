@@ -10,6 +10,7 @@ import { FUSE_FRAMES, PAGE_READ_IN } from '../../kernel/mm.js';
 import { taskKey } from '../holders.js';
 import { fuseDaemon, resolveFuse } from './fuse-daemon.js';
 import { external } from './external.js';
+import { deviceIo } from './device-io.js';
 
 export const pageReader: HolderResolver<Extract<HolderRule, { kind: 'page-reader' }>> = (ctx, t, site, sig) => {
   const readers = (ctx.threadsOf.get(t.pid) ?? []).filter((x) => {
@@ -37,6 +38,9 @@ export const pageReader: HolderResolver<Extract<HolderRule, { kind: 'page-reader
     if (fuse.holder.kind === 'fuse-daemon') return fuseDaemon(ctx, t, site, fuse, fuse.holder);
   }
   if (!ctx.snap.gathered.fuse) ctx.needs.fuse = true;
+  // The block device below, as the block-io row resolves it (a loop device: its worker and the
+  // mount of its backing file).
   const blk = SIGNATURE_BY_ID.get('block-io')!;
+  if (blk.holder.kind === 'device-io') return deviceIo(ctx, t, site, blk, blk.holder);
   return blk.holder.kind === 'none' ? external(ctx, t, site, blk, blk.holder) : undefined;
 };

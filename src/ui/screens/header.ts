@@ -21,6 +21,12 @@ export function clockTime(ms: number): string {
   return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
 }
 
+/** When a replayed snapshot was recorded, or that it is not known (a meta.json without a valid time). */
+export function recordedAt(snap: Snapshot): string {
+  if (snap.timeUnknown || !Number.isFinite(snap.takenAtMs)) return 'at an unknown time';
+  return new Date(snap.takenAtMs).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+}
+
 export function chartWidth(cols: number): number {
   if (cols >= 120) return 48;
   if (cols >= 100) return 36;
@@ -37,8 +43,8 @@ function statusLine(s: UiState): Line {
   }
   if (c.lastError) return line(seg(`⚠ collector error${since}: `, 'error'), seg(c.lastError, 'error'));
   if (s.paused) return line(seg('PAUSED', 'warn'), seg(` — Z resumes${s.stashed ? ' (newer data waiting)' : ''}${since}`, 'warn'));
-  if (!a) return plain(c.pending ? 'collecting…' : 'waiting for the first snapshot', 'dim');
-  if (!s.opts.live) return line(seg('REPLAY ', 'info'), seg(`${s.opts.replayDir ?? ''} recorded ${new Date(a.snapshot.takenAtMs).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z')}`, 'dim'));
+  if (!a) return plain(c.pending ? (s.opts.live ? 'collecting…' : `reading the snapshot ${s.opts.replayDir ?? ''}…`) : 'waiting for the first snapshot', 'dim');
+  if (!s.opts.live) return line(seg('REPLAY ', 'info'), seg(`${s.opts.replayDir ?? ''} recorded ${recordedAt(a.snapshot)}`, 'dim'));
   // The data's own clock time changes only when data arrives, so an idle second redraws nothing;
   // how long ago is said only once the data is late.
   const ago = c.lastOkAt !== undefined ? Math.max(0, Math.round((s.now - c.lastOkAt) / 1000)) : 0;
