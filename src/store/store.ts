@@ -62,6 +62,13 @@ export interface ConfirmDialog {
   choice: 'no' | 'yes';
   dryRun: boolean;
   dryRunWhy?: string;
+  /**
+   * Kill on tagged rows (htop's F9 on tagged processes): the other tagged holders' plans, run one
+   * after another once the first is done, each checked again by its own guards when it runs.
+   */
+  queue?: ActionPlan[];
+  /** Tagged rows that will not be acted on, and why (a waiter, PID 1, a kernel thread, wedgetop). */
+  refused?: string[];
 }
 
 /** The action running now, or the last one (its outcome stays on screen). */
@@ -138,6 +145,8 @@ export interface UiState {
   causeId?: string;
   dialog?: ConfirmDialog;
   action?: ActionRun;
+  /** Confirmed plans of a tagged kill still to run, after the one running now. */
+  actionQueue?: ActionPlan[];
   /** A copy of the action log's entries (this session), for the actions view. */
   actionLog: readonly ActionRecord[];
   remediator?: Remediator;
@@ -265,6 +274,49 @@ export function createUiStore(o: StoreOptions): UiStore {
       // keys go back to acting on the selected task's, which the admin can see in the table.
       const lost = get().focus === 'causes' && !a.rootCauses.some((r) => r.id === get().causeId);
       return reselect({ analysis: a, stashed: undefined, ...(lost ? { focus: 'table' as const, causeId: undefined } : {}) });
+    };
+    /**
+     * Kill on tagged rows: one dialog for every tagged holder, each planned (and so guarded: PID 1,
+     * kernel threads, wedgetop itself, the start time) exactly as a single kill is; tagged waiters
+     * are named and left alone (killing a waiter frees nobody behind the holder).
+     */
+    const requestTaggedKill = (key: string): void => {
+      const s = get();
+      const a = s.analysis;
+      const r = s.remediator;
+      if (!a) return;
+      const idx = indexOf(a);
+      const plans: ActionPlan[] = [];
+      const refused: string[] = [];
+      const done = new Set<number>();
+      for (const k of s.tagged) {
+        const t = idx.tasks.get(k);
+        if (!t) continue;
+        const name = `${t.comm}:${t.pid === t.tid ? t.pid : `${t.pid}/${t.tid}`}`;
+        if (done.has(t.pid)) continue;
+        const rc = t.isHolder ? a.rootCauses.find((x) => x.id === `task:${t.pid}`) ?? a.hops.find((x) => x.id === `task:${t.pid}`) : undefined;
+        if (!rc || !rc.remedies.some((m) => m.action === 'kill')) {
+          refused.push(`${name}: ${t.isHolder ? 'no kill remedy for it' : 'not a holder (killing a waiter frees nobody)'}`);
+          continue;
+        }
+        done.add(t.pid);
+        if (s.opts.readOnly || !r) {
+          refused.push(`${name}: ${s.opts.readOnly ? 'read-only' : 'remediation is not available here'}`);
+          continue;
+        }
+        const plan = r.plan(a, rc.id, 'kill');
+        if ('refused' in plan) refused.push(`${name}: ${plan.refused}`);
+        else plans.push(plan);
+      }
+      if (plans.length === 0) {
+        s.say(`${key}: no tagged holder to kill${refused.length ? ` — ${refused.join('; ')}` : ''} (U untags)`, 'warn');
+        return;
+      }
+      if (actionBusy(s)) {
+        s.say(`an action is still running on ${s.action!.plan.target}: wait for its outcome (L shows its steps)`, 'warn');
+        return;
+      }
+      set({ dialog: { plan: plans[0]!, queue: plans.slice(1), refused, stage: 1, choice: 'no', dryRun: r!.dryRun, dryRunWhy: r!.dryRunWhy }, message: undefined });
     };
     /** The dialog gone; what arrived under it is shown now (unless paused with Z). */
     const closeDialog = (): Partial<UiState> => {
@@ -536,6 +588,10 @@ export function createUiStore(o: StoreOptions): UiStore {
       requestRemedy(action, key) {
         const s = get();
         if (s.dialog) return;
+        if (action === 'kill' && s.tagged.size > 0) {
+          requestTaggedKill(key);
+          return;
+        }
         const rc = remedyTarget(s);
         if (!rc) {
           s.say('nothing is blocked: no root cause to act on');
@@ -578,7 +634,7 @@ export function createUiStore(o: StoreOptions): UiStore {
           set({ dialog: { ...d, stage: 2, choice: 'no' } });
           return;
         }
-        set(closeDialog());
+        set({ ...closeDialog(), ...(d.queue?.length ? { actionQueue: d.queue, tagged: new Set<string>() } : {}) });
         if (!s.remediator) return;
         s.remediator.run(d.plan);
       },
@@ -616,6 +672,12 @@ export function createUiStore(o: StoreOptions): UiStore {
         if (!a) return;
         const now = clock();
         set({ action: { ...a, phase: 'done', ok, result, follow: follow ?? a.follow, finishedAt: now }, now, message: { text: result, level: ok ? 'info' : 'error', at: now } });
+        // A tagged kill: the next target, planned when confirmed, guarded again as it runs.
+        const q = get().actionQueue;
+        if (q?.length) {
+          set({ actionQueue: q.slice(1) });
+          get().remediator?.run(q[0]!);
+        }
       },
       setActionLog(entries) {
         set({ actionLog: [...entries] });
