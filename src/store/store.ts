@@ -6,7 +6,7 @@ import type { ActionPlan, FollowResult } from '../actions/remedy.js';
 import type { ActionRecord } from '../actions/log.js';
 import { pushSample, sampleOf, type HistorySample } from './history.js';
 import { cpuUsage } from '../procfs/meters.js';
-import { indexOf, rowsOf, scrollFor, SORT_KEYS, targetRootCause, type Row, type SortSpec } from './derive.js';
+import { indexOf, rowsOf, scrollFor, SORT_KEYS, targetRootCause, type Row, type SortKey, type SortSpec } from './derive.js';
 
 export type View = 'main' | 'detail' | 'graph' | 'help' | 'actions';
 
@@ -107,7 +107,27 @@ export interface CpuMeter {
   usage?: { busy: number; iowait: number };
 }
 
-export interface UiState {
+/** Where the F2 column choice is kept (src/ui/prefs.ts; tests give their own). */
+export interface ColumnStore {
+  readonly file: string;
+  load(): { hidden: SortKey[]; warning?: string };
+  save(hidden: readonly SortKey[], a: Analysis | undefined): { ok: boolean; text: string };
+}
+
+/** The F2 column chooser: its own small state. */
+export interface ColumnsState {
+  hiddenColumns: ReadonlySet<SortKey>;
+  /** Open: the highlighted line of the chooser. */
+  columnsChooser?: { cursor: number; changed: boolean };
+  columnStore?: ColumnStore;
+  setColumnStore(c: ColumnStore): void;
+  openColumns(): void;
+  closeColumns(): void;
+  moveColumns(delta: number): void;
+  toggleColumn(): void;
+}
+
+export interface UiState extends ColumnsState {
   analysis?: Analysis;
   cpu: CpuMeter;
   /** An analysis that arrived while paused: shown on resume. */
@@ -325,6 +345,7 @@ export function createUiStore(o: StoreOptions): UiStore {
     };
 
     return {
+      ...columnsSlice(set, get),
       cpu: {},
       history: [],
       collector: { pending: false, refreshes: 0 },
@@ -695,4 +716,49 @@ function nextCpu(prev: CpuMeter, a: Analysis): CpuMeter {
   const cur = a.snapshot.meters?.cpu;
   if (!cur) return prev;
   return { last: cur, usage: cpuUsage(prev.last, cur) ?? prev.usage };
+}
+
+/** F2: show / hide columns, saved through the ColumnStore when the chooser closes. */
+function columnsSlice(set: StoreApi<UiState>['setState'], get: () => UiState): ColumnsState {
+  const say = (text: string, level: Message['level'] = 'info'): void => get().say(text, level);
+  return {
+    hiddenColumns: new Set(),
+    setColumnStore(c) {
+      const r = c.load();
+      set({ columnStore: c, hiddenColumns: new Set(r.hidden) });
+      if (r.warning) say(r.warning, 'warn');
+    },
+    openColumns() {
+      set({ columnsChooser: { cursor: 0, changed: false } });
+    },
+    closeColumns() {
+      const s = get();
+      const ch = s.columnsChooser;
+      set({ columnsChooser: undefined });
+      if (!ch?.changed) return;
+      if (!s.columnStore) {
+        say('columns changed for this session (no config directory: HOME and XDG_CONFIG_HOME unset)');
+        return;
+      }
+      const r = s.columnStore.save([...s.hiddenColumns], s.analysis);
+      say(r.text, r.ok ? 'info' : 'warn');
+    },
+    moveColumns(delta) {
+      const ch = get().columnsChooser;
+      if (ch) set({ columnsChooser: { ...ch, cursor: Math.max(0, Math.min(SORT_KEYS.length - 1, ch.cursor + delta)) } });
+    },
+    toggleColumn() {
+      const s = get();
+      const ch = s.columnsChooser;
+      if (!ch) return;
+      const key = SORT_KEYS[ch.cursor]!;
+      const hidden = new Set(s.hiddenColumns);
+      if (hidden.has(key)) hidden.delete(key);
+      else if (SORT_KEYS.length - hidden.size <= 1) {
+        say('one column at least stays shown', 'warn');
+        return;
+      } else hidden.add(key);
+      set({ hiddenColumns: hidden, columnsChooser: { ...ch, changed: true } });
+    },
+  };
 }

@@ -14,6 +14,7 @@ import { graphLines } from './screens/graph.js';
 import { footerLine, helpLines, remedyNote } from './screens/help.js';
 import { actionStatusLine, actionsViewLines, ACTIONS_TITLE } from './screens/actions.js';
 import { dialogLines } from './screens/dialog.js';
+import { columnsLines } from './screens/columns.js';
 
 export interface Frame {
   lines: Line[];
@@ -97,6 +98,11 @@ export function composeFrame(s: UiState, caps: TermCaps, cols: number, rows: num
   }
   while (out.length < usable - 1) out.push(plain(''));
   out.length = Math.min(out.length, usable - 1);
+  if (s.columnsChooser && !s.dialog) {
+    const box = columnsLines(s, caps, cols, usable - 1);
+    const top = Math.max(0, Math.floor((usable - 1 - box.length) / 2));
+    out.splice(top, box.length, ...box);
+  }
   if (s.dialog) {
     // Over the middle of the screen, whole lines: what it covers is frozen while it is open.
     const box = dialogLines(s.dialog, caps, cols, usable - 1);

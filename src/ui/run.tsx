@@ -6,7 +6,8 @@ import * as fs from 'node:fs';
 import { render, type Instance } from 'ink';
 import type { Options, SnapshotSource } from '../cli.js';
 import { CollectorStalled } from '../procfs/collector.js';
-import { createUiStore, type UiStore } from '../store/store.js';
+import { createUiStore, type ColumnStore, type UiStore } from '../store/store.js';
+import { columnPrefs } from './prefs.js';
 import { Refresher, type SnapshotProvider } from '../store/refresher.js';
 import { StoreRemediator, type Executor } from '../store/remediation.js';
 import { ActionLog } from '../actions/log.js';
@@ -21,6 +22,8 @@ const ENTER_ALT = '\u001b[?1049h\u001b[H\u001b[2J';
 export const RESTORE = '\u001b[0m\u001b[?25h\u001b[?1049l';
 
 export interface TuiExtras {
+  /** Where the F2 column choice is kept (default: $XDG_CONFIG_HOME/wedgetop/columns.json). */
+  columnStore?: ColumnStore;
   /** Replaces execute() (tests: a fake executor, so a replay's fictional PIDs are never signalled). */
   execute?: Executor;
   /** The action log (tests: their own tmpfs directory); default /run/wedgetop or /dev/shm/wedgetop. */
@@ -55,6 +58,9 @@ export async function runTui(o: Options, source: SnapshotSource | Source, extras
   const src = source as Source;
   const store = storeFor(o, src.live ?? !o.replay);
   const live = src.live ?? !o.replay;
+  // The F2 column choice, read before the first frame (bounded; skipped on a filesystem that can hang).
+  const columns = extras.columnStore ?? columnPrefs(process.env);
+  if (columns) store.getState().setColumnStore(columns);
   const refresher = new Refresher(store, src, {
     // A replay is read once, by a child that cannot hang on a snapshot (snapshot-dir.ts), and a
     // big one takes seconds: not a stall.

@@ -44,7 +44,22 @@ export function contentOf(rows: readonly Row[], s: UiState): ColumnContent {
  * hold — WAIT SITE no wider than its longest value, CONTAINER only when some task has one —
  * and WAITS ON / HOLDER gets the rest.
  */
-export function columns(cols: number, content: ColumnContent = { site: 40, waits: 80, container: 12 }): Column[] {
+export function columns(cols: number, content: ColumnContent = { site: 40, waits: 80, container: 12 }, hidden?: ReadonlySet<SortKey>): Column[] {
+  const all = allColumns(cols, content);
+  if (!hidden?.size) return all;
+  const shown = all.filter((c) => !hidden.has(c.key));
+  // What the hidden ones took goes to the widest text column still shown (WAITS ON, else WAIT SITE).
+  const freed = all.filter((c) => hidden.has(c.key)).reduce((n, c) => n + c.width + 1, 0);
+  const wide = shown.find((c) => c.key === 'waits') ?? shown.find((c) => c.key === 'site') ?? shown[shown.length - 1];
+  return shown.map((c) => (c === wide ? { ...c, width: c.width + freed } : c));
+}
+
+/** Titles of the columns, for the F2 chooser. */
+export const COLUMN_TITLES: Record<SortKey, string> = {
+  pid: 'PID', tid: 'TID', user: 'USER', comm: 'COMM', state: 'STATE', blocked: 'BLOCKED FOR', site: 'WAIT SITE', waits: 'WAITS ON / HOLDER', container: 'CONTAINER',
+};
+
+function allColumns(cols: number, content: ColumnContent): Column[] {
   const wide = cols >= 100;
   const fixed: Column[] = [
     { key: 'pid', title: 'PID', width: 7, align: 'right' },
@@ -100,7 +115,7 @@ export function stateRole(state: string): Role {
 
 export function headerLine(s: UiState, cols: number, caps: TermCaps, content?: ColumnContent): Line {
   const segs: Seg[] = [seg(' ', 'colHeader')];
-  for (const c of columns(cols, content)) {
+  for (const c of columns(cols, content, s.hiddenColumns)) {
     const sorted = s.sort.key === c.key;
     const mark = sorted ? (caps.unicode ? (s.sort.desc ? '▼' : '▲') : s.sort.desc ? 'v' : '^') : '';
     // The sort mark must survive a narrow column: the title is cut, never the mark.
@@ -131,8 +146,8 @@ function taskLine(s: UiState, t: AnalyzedTask, cols: number, content: ColumnCont
   const idx = indexOf(a);
   const tagged = s.tagged.has(t.key);
   const rowRole: Role | undefined = tagged ? 'tagged' : undefined;
-  const cs = columns(cols, content);
-  const w = (k: SortKey): number => cs.find((c) => c.key === k)!.width;
+  const cs = columns(cols, content, s.hiddenColumns);
+  const w = (k: SortKey): number => cs.find((c) => c.key === k)?.width ?? 0;
   // The role in the gutter: H holds what others wait on, T is stopped (and holds nothing found).
   const role = roleOf(t);
   const gut = tagged ? '*' : role === 'holder' ? 'H' : role === 'stopped' ? 'T' : ' ';
