@@ -18,7 +18,7 @@ import { defaultLogDir, isTmpfs } from '../actions/log.js';
 import { tarGz, type TarEntry } from './tar.js';
 import { TreeSource, type Tree } from './tree.js';
 import { Redactor, usersOf } from './redact.js';
-import { writeNewFile } from './safe-write.js';
+import { writeNewFile } from '../safefs/write.js';
 import type { Analysis } from '../model.js';
 
 export const SNAPSHOT_DIR = 'snapshot';

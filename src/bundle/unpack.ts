@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { untarGz, TarError, DEFAULT_LIMITS, type TarLimits } from './tar.js';
 import { LINK_PATH } from './tree.js';
 import { LINKS_FILE, SNAPSHOT_DIR } from './bundle.js';
-import { writeNewFile } from './safe-write.js';
+import { writeNewFile } from '../safefs/write.js';
 
 export const isBundlePath = (p: string): boolean => /\.(tar\.gz|tgz)$/.test(p);
 

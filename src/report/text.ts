@@ -48,7 +48,7 @@ export function textReport(a: Analysis): string {
   }
   out.push('', 'ROOT CAUSES (what to do first)');
   a.rootCauses.forEach((rc, i) => {
-    out.push(` ${i + 1}. ${rc.blocked} task${rc.blocked === 1 ? '' : 's'} blocked by ${rc.label}${rc.inCycle ? '  [DEADLOCK CYCLE]' : ''}`);
+    out.push(` ${i + 1}. ${rc.blocked} task${rc.blocked === 1 ? '' : 's'} blocked by ${rc.label}${rc.inCycle ? '  [DEADLOCK CYCLE]' : ''}${rc.confidence === 'guess' ? '  [HOLDER IS A GUESS]' : ''}`);
     out.push(`    chain: ${rc.chain.join(' -> ')}`);
     if (rc.how) out.push(`    how:   ${rc.how} [${rc.confidence}]`);
     for (const n of rc.notes ?? []) out.push(`    note:  ${n}`);

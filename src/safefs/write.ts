@@ -385,3 +385,16 @@ export function replaceFileAt(file: string, data: string, mode = 0o644, out: Nod
     d.close();
   }
 }
+
+/**
+ * A new file at `file` (exclusive, no-follow), in a directory checked by fd like every other
+ * directory root writes in: owned by root or us, not writable by others unless sticky.
+ */
+export function writeNewFile(file: string, data: Buffer | string, mode = 0o600): void {
+  const d = VerifiedDir.open(path.dirname(path.resolve(file)), { allowSticky: true });
+  try {
+    d.createFile(path.basename(file), data, mode);
+  } finally {
+    d.close();
+  }
+}

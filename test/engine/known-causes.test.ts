@@ -96,6 +96,20 @@ describe('known causes: other recorded wedges', () => {
     expect(m.evidence.join(' ')).toMatch(/sshfs:700 in state T/);
   });
 
+  it('the stopped FUSE daemon recorded on this kernel (real wedge) is the same entry', () => {
+    const a = analyzeDir(path.join(FIX, 'fuse-daemon-stopped'));
+    expect(top(a)).toBe('fuse-daemon-stopped');
+  });
+
+  it("seed 000's shape rebuilt on this kernel with a stand-in (auditbeat-sim) is the same deadlock but not auditbeat's bug", () => {
+    // The entry is about Auditbeat itself (its comm): a stand-in in the same cycle must not be called it.
+    const a = analyzeDir(path.join(FIX, 'audit-deadlock-real'));
+    expect(a.rootCauses[0]!.inCycle).toBe(true);
+    expect(top(a)).toBeUndefined();
+    const renamed: Analysis = { ...a, tasks: a.tasks.map((t) => (t.comm === 'auditbeat-sim' ? { ...t, comm: 'auditbeat' } : t)) };
+    expect(top({ ...renamed, snapshot: { ...renamed.snapshot, tasks: renamed.snapshot.tasks.map((t) => (t.comm === 'auditbeat-sim' ? { ...t, comm: 'auditbeat' } : t)) } })).toBe('auditbeat-netlink-deadlock');
+  });
+
   it('unregister_netdevice (corpus fixture from moby/moby#5618): the leaked device reference', () => {
     const a = analyzeDir(path.join(FIX, 'unregister-netdevice'));
     const m = knownCauseOf(a, a.rootCauses[0]!)!;

@@ -214,3 +214,17 @@ describe('acting on any hop (seed 004: auditd stuck writing to the frozen /var)'
     expect(res.stderr).toMatch(/would run: kill -TERM 1693/);
   });
 });
+
+describe('a guessed holder', () => {
+  it('is never offered as a one-key kill without saying it is a guess', async () => {
+    const { textReport } = await import('../../src/report/text.js');
+    const seed0 = fixtureAnalysis('seed-000');
+    const guessed: Analysis = { ...seed0, rootCauses: seed0.rootCauses.map((rc, i) => (i === 0 ? { ...rc, confidence: 'guess' as const } : rc)) };
+    r = renderApp({ analysis: guessed, columns: 120, rows: 35 });
+    expect(r.frame()).toMatch(/\[k\] kill \(guess\)/);
+    expect(textReport(guessed)).toContain('[HOLDER IS A GUESS]');
+    r.unmount();
+    r = renderApp({ analysis: seed0, columns: 120, rows: 35 });
+    expect(r.frame()).not.toContain('(guess)');
+  });
+});

@@ -69,6 +69,8 @@ export function rootCauseLines(s: UiState, caps: TermCaps, maxCauses: number, ta
       seg(sp, colour),
       seg(` ${rc.blocked} blocked `, rc.blocked > 0 ? 'stateD' : 'normal'),
       seg(remedyLabel(rc, s.opts.readOnly), rc.remedies.length && !s.opts.readOnly ? 'key' : 'dim'),
+      // A holder the engine only guessed is never offered as a one-key kill without saying so.
+      seg(rc.confidence === 'guess' && rc.remedies.length ? ' (guess)' : '', 'warn'),
       seg(rc.inCycle ? ' DEADLOCK' : '', 'deadlock'),
       seg(`  ${rc.label}`, 'bold'),
     );
