@@ -54,6 +54,19 @@ export function worstState(ts: readonly AnalyzedTask[]): string {
   return best;
 }
 
+/**
+ * A process's name from its threads: the main thread's command when it is among them, else what
+ * the thread names share ("md-wr0-000" … "md-wr0-499" -> "md-wr0").
+ */
+export function processName(ts: readonly AnalyzedTask[]): string {
+  const main = ts.find((t) => t.tid === t.pid);
+  if (main) return main.comm;
+  let p = ts[0]!.comm;
+  for (const t of ts) while (!t.comm.startsWith(p)) p = p.slice(0, -1);
+  p = p.replace(/[-_:./ ]+\d*$/, '');
+  return p || ts[0]!.comm;
+}
+
 /** The longest blocked-for among threads (unknown only when all are). */
 export function longestBlocked(ts: readonly AnalyzedTask[]): number | undefined {
   let m: number | undefined;

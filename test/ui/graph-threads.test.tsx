@@ -54,6 +54,14 @@ describe('the waits-on graph with 2,000 threads of 4 processes', () => {
     expect(processName([...t, { ...t[0]!, tid: t[0]!.pid, comm: 'python3' }])).toBe('python3');
   });
 
+  it('names a folded process row (H) the same way', async () => {
+    r = renderApp({ analysis: writers(4, 500), columns: 120, rows: 35 });
+    await r.press('H');
+    const f = await r.waitFor((x) => x.includes('500thr'), 'folded rows');
+    expect(f).toMatch(/5000 +500thr +root +md-wr0 +D /);
+    expect(f).not.toMatch(/500thr +root +md-wr\d-\d{3}/);
+  });
+
   it('is what F5 shows', async () => {
     r = renderApp({ analysis: writers(4, 500), columns: 120, rows: 35 });
     await r.press('f5');

@@ -1,7 +1,7 @@
 // The waits-on graph as trees: from each root cause down to the tasks it blocks, through the
 // resources held on the way. A resource met again on the same branch closes a cycle: a deadlock.
 import type { Analysis, AnalyzedTask, Resource, RootCause } from '../../model.js';
-import { anyWaiting, heldBy, indexOf, siteFunc, taskLabel, worstState, type Index } from '../../store/derive.js';
+import { anyWaiting, heldBy, indexOf, processName, siteFunc, taskLabel, worstState, type Index } from '../../store/derive.js';
 import { line, plain, seg, type Line } from '../line.js';
 import { glyphs, type Glyphs, type TermCaps } from '../term.js';
 import { remedyLabel } from './rootcauses.js';
@@ -77,18 +77,7 @@ function resourceNode(c: Ctx, r: Resource, prefix: string, last: boolean, path: 
   }
 }
 
-/**
- * A process's name from its threads: the main thread's command when it is among them, else what
- * the thread names share ("md-wr0-000" … "md-wr0-499" -> "md-wr0").
- */
-export function processName(ts: readonly AnalyzedTask[]): string {
-  const main = ts.find((t) => t.tid === t.pid);
-  if (main) return main.comm;
-  let p = ts[0]!.comm;
-  for (const t of ts) while (!t.comm.startsWith(p)) p = p.slice(0, -1);
-  p = p.replace(/[-_:./ ]+\d*$/, '');
-  return p || ts[0]!.comm;
-}
+export { processName } from '../../store/derive.js';
 
 /** Several waiting threads of one process, as one line: "md-wr0 (pid 5000): 500 threads D in …". */
 function processNode(c: Ctx, ts: AnalyzedTask[], prefix: string, last: boolean): void {

@@ -1,7 +1,7 @@
 // The task table: wait-site group lines and task rows, only the visible window of them built.
 import type { AnalyzedTask } from '../../model.js';
 import { formatDuration } from '../../report/text.js';
-import { indexOf, longestBlocked, roleOf, siteFunc, worstState, type Row, type SortKey } from '../../store/derive.js';
+import { indexOf, longestBlocked, processName, roleOf, siteFunc, worstState, type Row, type SortKey } from '../../store/derive.js';
 import type { UiState } from '../../store/store.js';
 import { cell, line, seg, type Line, type Role, type Seg } from '../line.js';
 import { glyphs, type TermCaps } from '../term.js';
@@ -158,7 +158,8 @@ function taskLine(s: UiState, t: AnalyzedTask, cols: number, content: ColumnCont
     pid: [String(t.pid), undefined],
     tid: [threads ? `${threads.length}thr` : String(t.tid), threads ? 'dim' : undefined],
     user: [t.user ?? '?', undefined],
-    comm: [t.comm, t.isHolder ? 'holder' : undefined],
+    // A folded process by its name ("md-wr0"), not its first thread's ("md-wr0-084").
+    comm: [threads ? processName(threads) : t.comm, t.isHolder ? 'holder' : undefined],
     state: [state, stateRole(state)],
     blocked: [blockedText(blockedMs, t.blockedForMin), blockedRole(blockedMs, a.snapshot.hungTask.timeoutSecs)],
     site: [siteFunc(t), 'dim'],
