@@ -73,11 +73,13 @@ export function composeFrame(s: UiState, caps: TermCaps, cols: number, rows: num
     out.push(...header, ...warnings);
     if (rcH) out.push(...rootCauseLines(s, caps, maxCauses, target).slice(0, rcH));
     if (status) out.push(status);
-    const body = tableLines(s, rows_, scroll, tableRows, cols, caps);
-    if (rows_.length > tableRows) {
+    // With a scrollbar the rows are laid out one column narrower, so that none is cut with "…".
+    const bar = rows_.length > tableRows;
+    const body = tableLines(s, rows_, scroll, tableRows, bar ? cols - 1 : cols, caps);
+    if (bar) {
       // htop's habit: where the selection is in the list, and a scrollbar on the right edge.
       const pos = ` ${Math.min(s.cursor + 1, rows_.length)}/${rows_.length} `;
-      const hl = fitLine(headerLine(s, cols, caps, contentOf(rows_, s)), Math.max(0, cols - pos.length), true);
+      const hl = fitLine(headerLine(s, cols - 1, caps, contentOf(rows_, s)), Math.max(0, cols - pos.length), true);
       out.push({ ...hl, segs: [...hl.segs, seg(pos, 'colHeaderSorted')] });
       const thumbAt = Math.floor((scroll / Math.max(1, rows_.length - tableRows)) * (body.length - 1));
       body.forEach((l, i) => {

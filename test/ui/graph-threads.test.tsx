@@ -62,6 +62,13 @@ describe('the waits-on graph with 2,000 threads of 4 processes', () => {
     expect(f).not.toMatch(/500thr +root +md-wr\d-\d{3}/);
   });
 
+  it('lays the rows out beside the scrollbar, not cut under it with "…"', () => {
+    r = renderApp({ analysis: writers(4, 500), columns: 200, rows: 50 });
+    const rows = r.frame().split('\n').filter((l) => /md-wr\d-\d{3}/.test(l));
+    expect(rows.length).toBeGreaterThan(10);
+    for (const l of rows) expect(l).toMatch(/[^…] *[│█]$/);
+  });
+
   it('is what F5 shows', async () => {
     r = renderApp({ analysis: writers(4, 500), columns: 120, rows: 35 });
     await r.press('f5');
