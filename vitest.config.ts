@@ -1,12 +1,7 @@
 import * as fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
-  resolve: {
-    // As in the bundle (scripts/build.mjs): Ink draws on a terminal even when CI=true.
-    alias: { 'is-in-ci': fileURLToPath(new URL('./src/vendor/is-in-ci.ts', import.meta.url)) },
-  },
   plugins: [
     {
       // Ink (and ink-testing-library, which imports it) run through vite (below); their published
@@ -23,7 +18,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
     exclude: ['test/fixtures/**', 'node_modules/**'],
     globalSetup: ['test/global-setup.ts'],
-    // Ink is run through vite so that the alias above reaches its import of is-in-ci.
+    // Ink runs as installed: node_modules/ink patched by scripts/ink-patches.mjs (postinstall, and
+    // again by the build globalSetup runs), the same files the bundle is built from.
     server: { deps: { inline: ['ink'] } },
     // Real-kernel tests build wedges (frozen mounts, audit registration): never two at once.
     fileParallelism: false,

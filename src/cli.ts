@@ -2,11 +2,12 @@
 // or the collector child when started with COLLECTOR_FLAG.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Analysis, RemedyAction, Snapshot } from './model.js';
-import { COLLECTOR_FLAG, CollectorClient, prepareRecordDir, runCollectorChild, type RecordTarget } from './procfs/collector.js';
+import type { Analysis, RemedyAction } from './model.js';
+import { COLLECTOR_FLAG, prepareRecordDir, runCollectorChild } from './procfs/collector.js';
+import { UsageError, type Options } from './app/options.js';
+import { openReplay, SnapshotSource } from './app/source.js';
 import { SafeWriteError } from './safefs/write.js';
-import { ReplaySource } from './procfs/source.js';
-import { collectReplay, REPLAY_CHILD_FLAG, replayInChild, runReplayChild } from './procfs/replay.js';
+import { REPLAY_CHILD_FLAG, runReplayChild } from './procfs/replay.js';
 import { readSnapshotMeta } from './procfs/snapshot-dir.js';
 import { analyze } from './graph/analyze.js';
 import { textReport } from './report/text.js';
@@ -17,26 +18,8 @@ import { escapeText } from './text/escape.js';
 import { shellCommand } from './text/shell.js';
 import { isBundlePath, unpackBundle } from './bundle/unpack.js';
 
-export interface Options {
-  once: boolean;
-  json: boolean;
-  record?: string;
-  replay?: string;
-  intervalMs: number;
-  timeoutMs: number;
-  readOnly: boolean;
-  dryRun: boolean;
-  fix?: string;
-  action?: RemedyAction;
-  yes: boolean;
-  graceMs: number;
-  log?: string;
-  noColor: boolean;
-  prometheus?: string;
-  /** --bundle: '' for the default name on a tmpfs. */
-  bundle?: string;
-  redact?: boolean;
-}
+// Kept importable from here (tests and older callers); they live in src/app/.
+export { openReplay, UsageError, SnapshotSource, type Options };
 
 interface FlagSpec {
   flag: string;
@@ -77,7 +60,6 @@ export const FLAGS: FlagSpec[] = [
   { flag: '--version', alias: '-V', help: 'print the version', set: () => {} },
 ];
 
-export class UsageError extends Error {}
 
 const ACTIONS: RemedyAction[] = ['kill', 'cont', 'thaw', 'fuse-abort', 'cgroup-thaw'];
 function remedyAction(v: string): RemedyAction {
@@ -143,52 +125,6 @@ export function helpText(): string {
   lines.push('', 'Exit status (--once, --json, --fix): 0 nothing blocked / fixed, 1 blocked tasks remain, 2 usage or runtime error.');
   lines.push('Stacks and holders need root; without it wedgetop shows states and wchan.');
   return lines.join('\n') + '\n';
-}
-
-/** A snapshot directory to replay, checked once: a real directory with a real proc/ in it. */
-export function openReplay(dir: string): ReplaySource {
-  if (!fs.existsSync(dir)) throw new UsageError(`--replay ${dir}: no such directory`);
-  let src: ReplaySource;
-  try {
-    src = new ReplaySource(dir);
-  } catch {
-    throw new UsageError(`${dir} is not a wedgetop snapshot directory (no proc/ in it)`);
-  }
-  if (!src.reader.isDir('/proc')) throw new UsageError(`${dir} is not a wedgetop snapshot directory (no proc/ in it)`);
-  return src;
-}
-
-/** The snapshot source every mode uses: a recorded directory, or the live collector child. */
-export class SnapshotSource {
-  readonly client?: CollectorClient;
-  private readonly replaySource?: ReplaySource;
-  /** A recording is one moment: read it once, then hand out the same snapshot every refresh. */
-  private replayed?: Promise<Snapshot>;
-  private killReplay?: () => void;
-  /** inChild: read a replayed snapshot in a child process (the TUI: it draws and answers keys meanwhile). */
-  constructor(private readonly o: Options, private readonly opts: { inChild?: boolean } = {}) {
-    if (o.replay) this.replaySource = openReplay(o.replay);
-    else this.client = new CollectorClient();
-  }
-  get live(): boolean {
-    return !this.o.replay;
-  }
-  async next(record?: RecordTarget): Promise<Snapshot> {
-    if (this.replaySource) {
-      const src = this.replaySource;
-      if (!this.replayed && this.opts.inChild) {
-        const c = replayInChild(src.dir);
-        this.killReplay = c.kill;
-        this.replayed = c.snapshot;
-      }
-      return (this.replayed ??= Promise.resolve().then(() => collectReplay(src)));
-    }
-    return this.client!.snapshot({ selfPid: process.pid }, this.o.timeoutMs, record);
-  }
-  close(): void {
-    this.client?.close();
-    this.killReplay?.();
-  }
 }
 
 export function exitCodeFor(a: Analysis): number {
@@ -276,7 +212,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (o.replay) openReplay(o.replay);
     if (o.fix) {
-      const { runFix } = await import('./actions/fix.js');
+      const { runFix } = await import('./app/fix.js');
       return await runFix({ ...o, fix: o.fix }, new SnapshotSource(o));
     }
     // A dumb terminal cannot move the cursor: the full-screen view would be garbage there.

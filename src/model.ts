@@ -258,8 +258,13 @@ export interface WaitEdge {
 export interface WaitSite {
   /** Signature id from the table, or "unknown:<func>". */
   signature: string;
-  /** The frame that identified it ("audit_receive+0x28"). */
+  /** The frame that identified it, as printed ("audit_receive+0x28/0x40"). */
   site: string;
+  /** The same frame as data: function, offset and size (0 / 0 when only wchan was read). */
+  func: string;
+  offset: number;
+  size: number;
+  module?: string;
   frameIndex: number;
   resource: ResourceKind;
 }
@@ -377,5 +382,23 @@ export interface Analysis {
   hops: RootCause[];
   /** Every edge of the waits-on graph, with what releases it and how sure it is. */
   edges: WaitEdge[];
+  /** Task key -> id of the root cause its chain leads to first (src/graph/walk.ts). */
+  rootOf: Record<string, string>;
   warnings: string[];
+  /** The kernel log's audit backlog complaints, parsed once by the engine (the header shows them). */
+  auditBacklog?: AuditBacklogFacts;
+}
+
+/** What the kernel log said about the audit backlog (src/kernel/kmsg.ts parses the lines). */
+export interface AuditBacklogFacts {
+  /** How many kernel reports there were. */
+  reports: number;
+  /** Seconds since the newest, by the snapshot's uptime (kmsg stamps count the same clock). */
+  ageS: number;
+  /** The last audit_lost count reported. */
+  lost?: number;
+  /** The newest report that says the limit was exceeded, with its numbers when it gave them. */
+  exceeded?: { backlog?: number; limit?: number };
+  /** Some task waits on the audit backlog now. */
+  waiting: boolean;
 }

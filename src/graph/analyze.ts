@@ -1,13 +1,15 @@
 // Snapshot -> waits-on graph -> root causes with remedies. Pure: the same snapshot always gives
 // the same analysis, so a recorded snapshot replays exactly.
 import type {
-  Analysis, AnalyzedTask, Frame, Mount, Remedy, Resource, RootCause, Snapshot, Task, WaitEdge, WaitSite,
+  Analysis, AnalyzedTask, Frame, Mount, NodeId, Remedy, Resource, RootCause, Snapshot, Task, WaitEdge, WaitSite,
 } from '../model.js';
-import { classifyStack, signatureOf } from '../kernel/classify.js';
+import { classifyStack, signatureOf, siteAt } from '../kernel/classify.js';
 import { taskKey } from './holders.js';
 import { containerOf } from './container.js';
 import { resolveHolder, type DataNeeds, type RuleContext } from './rules/index.js';
 import { rank } from './rules/context.js';
+import { auditBacklogFacts } from './kmsg.js';
+import { firstRootOf, nodeOf } from './walk.js';
 import { shellCommand, thawArgv } from '../text/shell.js';
 
 export type { DataNeeds } from './rules/index.js';
@@ -46,7 +48,7 @@ export function analyze(snap: Snapshot, opts: AnalyzeOptions = {}): Analysis & {
     const s = classifyStack(t.detail.stack, t.detail.wchan);
     if (s) sites.set(taskKey(t), s);
     // Not root (or the task vanished mid-read): still show it, grouped as unreadable.
-    else if (isWaitingState(t.state)) sites.set(taskKey(t), { signature: 'unknown:?', site: UNREADABLE_SITE, frameIndex: 0, resource: 'unknown' });
+    else if (isWaitingState(t.state)) sites.set(taskKey(t), { signature: 'unknown:?', site: UNREADABLE_SITE, func: UNREADABLE_SITE, offset: 0, size: 0, frameIndex: 0, resource: 'unknown' });
   }
   // Waiting: every D task, plus tasks in other states sleeping at a known signature
   // (a FUSE waiter sits in S; the seed-000 holder sleeps in netlink_attachskb in S).
@@ -152,21 +154,22 @@ export function analyze(snap: Snapshot, opts: AnalyzeOptions = {}): Analysis & {
   }
 
   // 3. Follow each waiter to the ends of its chains.
-  const nextOf = (node: string): string[] => {
-    if (node.startsWith('res:')) {
-      const r = resources.get(node.slice(4))!;
+  const nextOf = (node: NodeId): NodeId[] => {
+    const n = nodeOf(node);
+    if (n.kind === 'res') {
+      const r = resources.get(n.id)!;
       if (r.holderScope === 'process') {
-        const out: string[] = [];
+        const out: NodeId[] = [];
         for (const h of r.holders) {
           const pid = Number(h.split('/')[0]);
           const ws = (threadsOf.get(pid) ?? []).map(taskKey).filter((k) => waitsOn.has(k));
-          out.push(...(ws.length ? ws.map((k) => `task:${k}`) : [`task:${h}`]));
+          out.push(...(ws.length ? ws.map((k): NodeId => `task:${k}`) : [`task:${h}` as const]));
         }
         return out;
       }
-      return r.holders.map((h) => `task:${h}`);
+      return r.holders.map((h): NodeId => `task:${h}`);
     }
-    const w = waitsOn.get(node.slice(5));
+    const w = waitsOn.get(n.key);
     return w ? [`res:${w}`] : [];
   };
 
@@ -176,11 +179,11 @@ export function analyze(snap: Snapshot, opts: AnalyzeOptions = {}): Analysis & {
     // Interruptible sleep (S) of a user task: a kernel thread takes no signals.
     return !!t && !t.isKernelThread && t.state === 'S' && !!r?.frees.includes('signal-waiter');
   };
-  const cycles: string[][] = [];
-  const cycleNodes = new Set<string>();
-  const rootsOf = new Map<string, Set<string>>();
-  const rootMemo = new Map<string, Set<string>>();
-  const walk = (node: string, stack: string[]): Set<string> => {
+  const cycles: NodeId[][] = [];
+  const cycleNodes = new Set<NodeId>();
+  const rootsOf = new Map<string, Set<NodeId>>();
+  const rootMemo = new Map<NodeId, Set<NodeId>>();
+  const walk = (node: NodeId, stack: NodeId[]): Set<NodeId> => {
     const memo = rootMemo.get(node);
     if (memo) return memo;
     const at = stack.indexOf(node);
@@ -194,14 +197,15 @@ export function analyze(snap: Snapshot, opts: AnalyzeOptions = {}): Analysis & {
       return new Set([firstTask]);
     }
     const next = nextOf(node);
-    let result: Set<string>;
+    let result: Set<NodeId>;
     if (next.length === 0) result = new Set([node]);
     else {
       result = new Set();
       for (const n of next) for (const r of walk(n, [...stack, node])) result.add(r);
       // A holder whose own wait a signal ends is what frees the waiters behind it: whatever its
       // chain goes on to, signalling it releases what it holds (the rest of the walk only marks cycles).
-      if (node.startsWith('task:') && endsBySignal(node.slice(5))) result = new Set([node]);
+      const n = nodeOf(node);
+      if (n.kind === 'task' && endsBySignal(n.key)) result = new Set([node]);
     }
     rootMemo.set(node, result);
     return result;
@@ -274,7 +278,8 @@ export function analyze(snap: Snapshot, opts: AnalyzeOptions = {}): Analysis & {
     hop.blocked = behind.size;
     const ends = new Set<string>();
     for (const w of behind) for (const n of rootsOf.get(w) ?? []) ends.add(n);
-    const others = rootCauses.filter((rc) => [...ends].some((n) => rootNodeId(n) === rc.id || `unknown:${rootNodeId(n)}` === rc.id));
+    // The root causes these waiters' chains end at, as made for each end node (no id arithmetic).
+    const others = rootCauses.filter((rc) => [...ends].some((n) => rootIds.get(n) === rc));
     if (others.length) {
       const o = others[0]!;
       hop.notes = [...(hop.notes ?? []), `the engine ranks ${o.label} (root cause #${rootCauses.indexOf(o) + 1}) as what frees these waiters: acting on this ${pid === o.pid ? 'thread' : 'process'} may not free them`];
@@ -328,7 +333,9 @@ export function analyze(snap: Snapshot, opts: AnalyzeOptions = {}): Analysis & {
   }
 
   if (!snap.stacksReadable) warnings.unshift('kernel stacks need root: showing state and wchan only (run wedgetop as root for wait sites and holders)');
+  const auditBacklog = auditBacklogFacts(snap, tasks);
   return {
+    ...(auditBacklog ? { auditBacklog } : {}),
     snapshot: snap,
     tasks,
     resources: [...resources.values()],
@@ -336,32 +343,28 @@ export function analyze(snap: Snapshot, opts: AnalyzeOptions = {}): Analysis & {
     cycles: cycles.map((c) => c.map((n) => n.replace(/^(task|res):/, ''))),
     hops,
     edges,
+    rootOf: firstRootOf(tasks, [...resources.values()], rootCauses),
     warnings,
     needs,
   };
-}
-
-/** The root-cause id a walk's end node gets (as makeRootCause names it). */
-function rootNodeId(node: string): string {
-  if (node.startsWith('task:')) return `task:${node.slice(5).split('/')[0]}`;
-  return node.slice(4);
 }
 
 function describeTask(t: Task | undefined, key: string, sites: Map<string, WaitSite>): string {
   if (!t) return `task ${key}`;
   const s = sites.get(key);
   const id = t.pid === t.tid ? `${t.pid}` : `${t.pid}/${t.tid}`;
-  return `${t.comm}:${id} (${t.state}${s ? `, ${s.site.replace(/\/0x[0-9a-f]+$/, '')}` : ''})`;
+  return `${t.comm}:${id} (${t.state}${s ? `, ${siteAt(s)}` : ''})`;
 }
 
 function makeRootCause(
-  node: string, snap: Snapshot, resources: Map<string, Resource>, byKey: Map<string, Task>,
+  node: NodeId, snap: Snapshot, resources: Map<string, Resource>, byKey: Map<string, Task>,
   threadsOf: Map<number, Task[]>, sites: Map<string, WaitSite>, opts: AnalyzeOptions, cycleNodes: Set<string>,
   endsBySignal: (k: string) => boolean,
 ): RootCause {
   const base = { blocked: 0, blockedTasks: [] as string[], chain: [] as string[], inCycle: cycleNodes.has(node) };
-  if (node.startsWith('res:')) {
-    const r = resources.get(node.slice(4))!;
+  const n = nodeOf(node);
+  if (n.kind === 'res') {
+    const r = resources.get(n.id)!;
     const sure = { confidence: r.confidence, how: r.how, ...(r.advice !== undefined ? { advice: r.advice } : {}) };
     if (r.remedy === 'thaw-mount') {
       const remedies: Remedy[] = r.mount ? [{ action: 'thaw', mount: r.mount, argv: thawArgv(r.mount), command: shellCommand(thawArgv(r.mount)), risk: r.risk ?? '' }] : [];
@@ -383,7 +386,7 @@ function makeRootCause(
     if (r.id.startsWith('external:')) return { ...base, ...sure, id: r.id, kind: 'external', label: r.label, remedies: [] };
     return { ...base, ...sure, id: `unknown:${r.id}`, kind: 'unknown', label: `${r.label}: holder unknown`, remedies: [] };
   }
-  const key = node.slice(5);
+  const key = n.key;
   const t = byKey.get(key);
   const pid = Number(key.split('/')[0]);
   const tid = Number(key.split('/')[1]);
@@ -466,16 +469,17 @@ function parkedHolders(ctx: RuleContext, resources: Map<string, Resource>, waits
  * or a task in a frozen cgroup.
  */
 function rootNotes(
-  node: string, resources: Map<string, Resource>, byKey: Map<string, Task>, threadsOf: Map<number, Task[]>,
+  node: NodeId, resources: Map<string, Resource>, byKey: Map<string, Task>, threadsOf: Map<number, Task[]>,
   waitsOn: Map<string, string>, endsBySignal: (k: string) => boolean,
 ): string[] {
   const notes: string[] = [];
-  if (node.startsWith('res:')) {
-    const r = resources.get(node.slice(4));
+  const n = nodeOf(node);
+  if (n.kind === 'res') {
+    const r = resources.get(n.id);
     if (r?.remedy === 'cgroup-thaw') notes.push('SIGCONT does not wake a task in a frozen cgroup (it sleeps in S, not T): the cgroup must be thawed');
     return notes;
   }
-  const key = node.slice(5);
+  const key = n.key;
   const pid = Number(key.split('/')[0]);
   const t = byKey.get(key);
   if (endsBySignal(key)) {
@@ -549,7 +553,7 @@ function chainText(
   if (!first) return [rc.label];
   const site = sites.get(first);
   const n = count(first);
-  const chain = [`${n} task${n === 1 ? '' : 's'} in ${site?.site.replace(/\+.*$/, '') ?? '?'}`];
+  const chain = [`${n} task${n === 1 ? '' : 's'} in ${site?.func ?? '?'}`];
   const path = walk(first);
   for (let i = 0; i < path.length; i++) {
     const r = resources.get(waitsOn.get(path[i]!) ?? '');

@@ -3,6 +3,7 @@
 import type { Confidence, Frame, NetlinkSock, Snapshot, SsNetlinkEntry, Task } from '../model.js';
 import { stackPassesThrough } from '../kernel/classify.js';
 import { parseHungTaskLine, ssProtocol } from '../procfs/parse.js';
+import { AUDIT_DAEMON_COMMS } from '../kernel/daemons.js';
 
 export const NETLINK_AUDIT = 9;
 
@@ -118,7 +119,7 @@ export function auditDaemon(snap: Snapshot, isSenderOnly: (pid: number) => boole
     if (isFull(snap, s)) score += 4;
     if (s.drops > 0 || (ssFor(snap, s)?.drops ?? 0) > 0) score += 2;
     if (s.rmem > 0) score += 2;
-    if (/audit|beat|osquery|laurel|go-audit/i.test(comm)) score += 1;
+    if (AUDIT_DAEMON_COMMS.test(comm)) score += 1;
     // The socket an AUDIT_SET client sends on fills with the kernel's error replies (one per
     // refused probe, measured on 6.18: full and dropping like the daemon's): among sockets with
     // evidence, it is the daemon's only when no other is (seed 000: the daemon sent on its own

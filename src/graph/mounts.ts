@@ -4,45 +4,13 @@
 // it faulted on.
 import * as path from 'node:path';
 import type { Confidence, Mount, Task } from '../model.js';
-import { syscallName } from '../kernel/syscalls.js';
+import { argsOf, AT_FDCWD, syscallName } from '../kernel/syscalls.js';
 
 export interface MountResolution {
   mount?: Mount;
   how: string;
   confidence: Confidence;
 }
-
-const AT_FDCWD = 0xffffff9c;
-
-/** Syscalls whose first argument is an fd that names the file being written. */
-const FD_FIRST = new Set([
-  'write', 'pwrite64', 'writev', 'pwritev', 'pwritev2', 'fsync', 'fdatasync', 'ftruncate', 'fallocate',
-  'sync_file_range', 'fchmod', 'fchown', 'fsetxattr', 'fremovexattr', 'ioctl', 'syncfs', 'copy_file_range',
-]);
-/** Syscalls with (dirfd, path, ...). */
-const DIRFD_PATH = new Set([
-  'openat', 'openat2', 'mkdirat', 'unlinkat', 'mknodat', 'fchownat', 'futimesat', 'newfstatat', 'renameat',
-  'renameat2', 'linkat', 'fchmodat', 'fchmodat2', 'utimensat', 'faccessat', 'faccessat2', 'statx',
-]);
-/** Syscalls with (path, ...) relative to cwd. */
-const PATH_FIRST = new Set([
-  'open', 'creat', 'mkdir', 'rmdir', 'unlink', 'rename', 'link', 'chmod', 'chown', 'lchown', 'truncate',
-  'utime', 'utimes', 'mknod', 'setxattr', 'lsetxattr', 'removexattr', 'lremovexattr',
-  'stat', 'lstat', 'access', 'getxattr', 'lgetxattr', 'readlink', 'chdir', 'statfs',
-]);
-
-/** Syscalls whose first argument is an fd (reads too: a FUSE waiter may be reading). */
-const ANY_FD_FIRST = new Set([
-  ...FD_FIRST, 'read', 'pread64', 'readv', 'preadv', 'preadv2', 'getdents64', 'getdents', 'fstat', 'lseek', 'fstatfs',
-  'fgetxattr', 'flistxattr', 'flock', 'fcntl', 'close', 'fadvise64', 'readahead', 'mmap', 'sendfile', 'splice',
-]);
-
-/** Which syscall argument is the path being written (read from /proc/PID/mem by the collector). */
-export const PATH_ARG_INDEX: Record<string, number> = Object.fromEntries([
-  ...[...PATH_FIRST].map((n) => [n, 0] as const),
-  ...[...DIRFD_PATH].map((n) => [n, 1] as const),
-  ['rename', 1], ['link', 1], ['symlink', 1], ['symlinkat', 2],
-]);
 
 export function mountForPath(mounts: Mount[], p: string): Mount | undefined {
   let best: Mount | undefined;
@@ -73,11 +41,12 @@ export function taskPath(task: Task): { full: string; how: string } | undefined 
   const d = task.detail;
   const sc = d?.syscall;
   const name = sc && sc.nr >= 0 ? syscallName(sc.nr) : undefined;
-  if (!d || !name || !(DIRFD_PATH.has(name) || PATH_FIRST.has(name)) || d.pathArg === undefined) return undefined;
+  const shape = argsOf(name);
+  if (!d || !name || !(shape?.first === 'dirfd' || shape?.first === 'path') || d.pathArg === undefined) return undefined;
   let base = d.cwd;
   let from = 'cwd';
-  if (DIRFD_PATH.has(name)) {
-    const dirfd = hexArg(sc!.args[0]);
+  if (shape.first === 'dirfd') {
+    const dirfd = hexArg(sc!.args[shape.fdArg ?? 0]);
     if (dirfd !== undefined && dirfd !== AT_FDCWD && (dirfd | 0) !== -100) {
       base = d.fds?.find((f) => f.fd === dirfd)?.target;
       from = `dirfd ${dirfd}`;
@@ -91,7 +60,6 @@ export function taskPath(task: Task): { full: string; how: string } | undefined 
 /** The mount a task's current operation writes to (or reads from), and how sure that is. */
 export function resolveTaskMount(task: Task, allMounts: Mount[], o: ResolveOptions = {}): MountResolution {
   const mounts = o.only ? allMounts.filter(o.only) : allMounts;
-  const fdSyscalls = o.anyFd ? ANY_FD_FIRST : FD_FIRST;
   const d = task.detail;
   if (!d) return { how: 'no details read for the task', confidence: 'guess' };
   const sc = d.syscall;
@@ -99,8 +67,9 @@ export function resolveTaskMount(task: Task, allMounts: Mount[], o: ResolveOptio
   const byId = (id: number | undefined): Mount | undefined =>
     id === undefined ? undefined : mounts.find((m) => m.mountId === id);
 
-  if (name && fdSyscalls.has(name)) {
-    const fdNum = hexArg(sc!.args[0]);
+  const shape = argsOf(name);
+  if (name && shape?.first === 'fd' && (o.anyFd || shape.writes)) {
+    const fdNum = hexArg(sc!.args[shape.fdArg ?? 0]);
     const fd = d.fds?.find((f) => f.fd === fdNum);
     const m = byId(fd?.mntId);
     if (m) return { mount: m, how: `${name}(fd ${fdNum} -> ${fd!.target}), fdinfo mnt_id ${fd!.mntId}`, confidence: 'certain' };

@@ -1,13 +1,13 @@
 // Match a task's kernel stack against the signature table. Pure: the table is the knowledge.
 import type { Frame, WaitSite } from '../model.js';
-import { formatFrame } from '../procfs/parse.js';
+import { formatFrame, matchesFrame } from './frame.js';
 import { SIGNATURES, UNKNOWN_SIGNATURE, WAIT_PRIMITIVES, type FramePattern, type Signature } from './signatures.js';
 
 /** How far below the site the path-in checks (callers / notCallers) look. */
 const CALLER_DEPTH = 4;
 
 export function matches(func: string, pats: FramePattern[]): boolean {
-  return pats.some((p) => (typeof p === 'string' ? p === func : p.test(func)));
+  return matchesFrame(func, pats);
 }
 
 /** Index of the first frame that is not a generic sleep/lock primitive. */
@@ -46,6 +46,9 @@ export function classifyStack(stack: Frame[] | undefined, wchan?: string): WaitS
     return {
       signature: sig?.id ?? `unknown:${wchan}`,
       site: wchan,
+      func: wchan,
+      offset: 0,
+      size: 0,
       frameIndex: 0,
       resource: sig?.resource ?? 'unknown',
     };
@@ -54,17 +57,28 @@ export function classifyStack(stack: Frame[] | undefined, wchan?: string): WaitS
   for (let i = start; i < Math.min(stack.length, start + 2); i++) {
     for (const sig of SIGNATURES) {
       if (rowMatches(sig, stack, i)) {
-        return { signature: sig.id, site: formatFrame(stack[i]!), frameIndex: i, resource: sig.resource };
+        return { signature: sig.id, ...siteFrame(stack[i]!), frameIndex: i, resource: sig.resource };
       }
     }
   }
   const f = stack[start]!;
   return {
     signature: `${UNKNOWN_SIGNATURE.id}:${f.func}`,
-    site: formatFrame(f),
+    ...siteFrame(f),
     frameIndex: start,
     resource: UNKNOWN_SIGNATURE.resource,
   };
+}
+
+function siteFrame(f: Frame): Pick<WaitSite, 'site' | 'func' | 'offset' | 'size' | 'module'> {
+  const s: Pick<WaitSite, 'site' | 'func' | 'offset' | 'size' | 'module'> = { site: formatFrame(f), func: f.func, offset: f.offset, size: f.size };
+  if (f.module) s.module = f.module;
+  return s;
+}
+
+/** "func+0xOFF" (no size): where in the function a task sleeps, short enough for a chain line. */
+export function siteAt(s: Pick<WaitSite, 'func' | 'offset' | 'size'>): string {
+  return s.size ? `${s.func}+0x${s.offset.toString(16)}` : s.func;
 }
 
 export function signatureOf(site: WaitSite): Signature {

@@ -9,7 +9,7 @@
 //   the read: FAULT_FLAG_ALLOW_RETRY drops it first. GUP without an unlock pointer does: the
 //   /proc/PID/mem path (__access_remote_vm -> get_user_pages_remote -> handle_mm_fault ->
 //   filemap_fault -> fuse_read_folio) waits for the FUSE daemon with the target's mmap_lock held.
-import type { FramePattern } from './signatures.js';
+import type { FramePattern } from './frame.js';
 
 /** Wait sites of a task queued for an mmap_lock (the signature row 'mmap-lock' matches these). */
 export const MMAP_LOCK_SITES: FramePattern[] = [
@@ -39,6 +39,19 @@ export const REMOTE_MM_ACCESS: FramePattern[] = [
   '__access_remote_vm', 'access_remote_vm', 'get_user_pages_remote', 'mem_rw', 'proc_pid_cmdline_read',
   'get_mm_cmdline', 'environ_read', 'proc_pid_auxv', 'ptrace_access_vm',
 ];
+
+/**
+ * The entry points through which one process reads ANOTHER's memory: below them the reader holds
+ * the target's mmap_lock while it faults the page in (REMOTE_MM_ACCESS also has the /proc readers
+ * that call them).
+ */
+export const REMOTE_MM_ENTRY: string[] = ['__access_remote_vm', 'get_user_pages_remote', 'access_remote_vm'];
+
+/**
+ * A task on a page-fault or page_mkwrite path: which mount it faulted on is said by the mapping
+ * (the collector reads its maps line for the device), not by a syscall argument.
+ */
+export const MAPPING_FAULT_FRAMES: FramePattern[] = [/page_mkwrite/, /page_fault/, /handle_mm_fault/];
 
 /** A page fault or GUP fault path (the task is faulting a page in). */
 export const FAULT_PATH: FramePattern[] = ['handle_mm_fault', '__handle_mm_fault', 'exc_page_fault', 'do_user_addr_fault', '__get_user_pages'];

@@ -11,7 +11,8 @@
 import type { Release, ResourceKind } from '../model.js';
 import { MMAP_LOCK_SITES, NOT_PAGE_READ_WAITS, PAGE_CACHE_READ_PATHS } from './mm.js';
 
-export type FramePattern = string | RegExp;
+import type { FramePattern } from './frame.js';
+export type { FramePattern } from './frame.js';
 
 export type HolderRule =
   /**

@@ -56,3 +56,48 @@ export function syscallName(nr: number): string | undefined {
   if (nr < 0) return undefined;
   return X86_64[nr] || undefined;
 }
+
+/**
+ * What the first arguments of a syscall name: the one table both the engine (which mount a blocked
+ * writer was writing to: src/graph/mounts.ts) and the detail view's syscall line read.
+ * `fd`: argument `fdArg` (0) is a file descriptor; `dirfd`: (dirfd, path, ...) with AT_FDCWD for
+ * the cwd; `path`: arg 0 is a path relative to the cwd. `writes`: the fd names the file being
+ * written (a frozen filesystem blocks exactly these). `fdArg`/`pathArg`: which argument is the
+ * (dir)fd / the path, when not the shape's usual one. mmap is not here: its fd is argument 4, and a fault on the mapping is read from
+ * the mapping itself (faultDev).
+ */
+export interface SyscallArgs {
+  first: 'fd' | 'dirfd' | 'path';
+  writes?: boolean;
+  fdArg?: number;
+  pathArg?: number;
+}
+
+const fd = (writes = false): SyscallArgs => (writes ? { first: 'fd', writes } : { first: 'fd' });
+const each = (names: string, a: SyscallArgs): [string, SyscallArgs][] => names.trim().split(/\s+/).map((n) => [n, a]);
+
+export const SYSCALL_ARGS: Readonly<Record<string, SyscallArgs>> = Object.fromEntries([
+  ...each('write pwrite64 writev pwritev pwritev2 fsync fdatasync ftruncate fallocate sync_file_range fchmod fchown fsetxattr fremovexattr ioctl syncfs copy_file_range', fd(true)),
+  ...each('read pread64 readv preadv preadv2 getdents64 getdents fstat lseek fstatfs fgetxattr flistxattr flock fcntl close fadvise64 readahead sendfile splice', fd()),
+  ...each('sendmsg recvmsg sendto recvfrom sendmmsg recvmmsg connect accept accept4 bind listen shutdown fchdir epoll_wait epoll_pwait epoll_ctl io_uring_enter', fd()),
+  ...each('openat openat2 mkdirat unlinkat mknodat fchownat futimesat newfstatat renameat renameat2 fchmodat fchmodat2 utimensat faccessat faccessat2 statx readlinkat name_to_handle_at execveat', { first: 'dirfd' }),
+  ['linkat', { first: 'dirfd' }],
+  // symlinkat(target, newdirfd, linkpath)
+  ['symlinkat', { first: 'dirfd', fdArg: 1, pathArg: 2 }],
+  ...each('open creat mkdir rmdir unlink chmod chown lchown truncate utime utimes mknod setxattr lsetxattr removexattr lremovexattr stat lstat access getxattr lgetxattr readlink chdir statfs', { first: 'path' }),
+  // The second path is the one created (the first must already exist).
+  ...each('rename link', { first: 'path', pathArg: 1 }),
+  ['symlink', { first: 'path', pathArg: 1 }],
+]);
+
+export const argsOf = (name: string | undefined): SyscallArgs | undefined => (name === undefined ? undefined : SYSCALL_ARGS[name]);
+
+/** Which syscall argument is the path being written or looked up (read from /proc/PID/mem by the collector). */
+export function pathArgIndex(name: string | undefined): number | undefined {
+  const a = argsOf(name);
+  if (!a || a.first === 'fd') return undefined;
+  return a.pathArg ?? (a.first === 'dirfd' ? 1 : 0);
+}
+
+/** AT_FDCWD (-100) as the kernel prints it in /proc/PID/syscall (an unsigned 32-bit int). */
+export const AT_FDCWD = 0xffffff9c;

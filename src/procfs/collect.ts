@@ -15,19 +15,17 @@ import {
   parseStatus, parseSyscall, PF_KTHREAD, parseHungTaskLine, parseAuditBacklogLine, cgroupV2Path, parseCgroupEvents,
 } from './parse.js';
 import { analyze } from '../graph/analyze.js';
-import { syscallName } from '../kernel/syscalls.js';
-import { PATH_ARG_INDEX } from '../graph/mounts.js';
+import { pathArgIndex as pathArgOf, syscallName } from '../kernel/syscalls.js';
 import { SIGNATURES } from '../kernel/signatures.js';
 import { matches } from '../kernel/classify.js';
 import { contendedMms } from './mmguard.js';
+import { MAPPING_FAULT_FRAMES } from '../kernel/mm.js';
 
-/** A page fault or page_mkwrite path: the mapping it faulted on says which mount (maps). */
-const FAULT_FRAMES = [/page_mkwrite/, /page_fault/, /handle_mm_fault/];
 
 /** Index of the syscall argument that is a path, for a D task whose path the analysis may want. */
 function pathArgIndex(d: TaskDetail): number | undefined {
   const name = d.syscall && d.syscall.nr >= 0 ? syscallName(d.syscall.nr) : undefined;
-  const i = name !== undefined ? PATH_ARG_INDEX[name] : undefined;
+  const i = pathArgOf(name);
   return i !== undefined && d.syscall?.args[i] ? i : undefined;
 }
 
@@ -205,7 +203,7 @@ export function collect(src: ProcSource, opts: CollectOptions = {}, scan: TaskSc
     for (const t of deferred.splice(0)) {
       const d = t.detail!;
       const wantsPath = pathArgIndex(d) !== undefined;
-      const wantsMaps = d.syscall?.nr === -1 && !!d.stack?.some((f) => matches(f.func, FAULT_FRAMES));
+      const wantsMaps = d.syscall?.nr === -1 && !!d.stack?.some((f) => matches(f.func, MAPPING_FAULT_FRAMES));
       if (!wantsPath && !wantsMaps) continue;
       if (contended.has(t.pid)) {
         if (skipped.has(t.pid)) continue;

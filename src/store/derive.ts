@@ -109,7 +109,7 @@ export interface Index {
 const indexes = new WeakMap<Analysis, Index>();
 
 export function siteFunc(t: AnalyzedTask): string {
-  if (t.site) return t.site.site.replace(/\+0x[0-9a-f]+(\/0x[0-9a-f]+)?$/, '');
+  if (t.site) return t.site.func;
   return t.detail?.wchan && t.detail.wchan !== '0' ? t.detail.wchan : '-';
 }
 
@@ -143,45 +143,12 @@ export function indexOf(a: Analysis): Index {
   const tasks = new Map(a.tasks.map((t) => [t.key, t]));
   const rcById = new Map(a.rootCauses.map((rc) => [rc.id, rc]));
   const rcIndex = new Map(a.rootCauses.map((rc, i) => [rc.id, i]));
-  const threadsOf = new Map<number, AnalyzedTask[]>();
-  for (const t of a.tasks) {
-    const l = threadsOf.get(t.pid);
-    if (l) l.push(t);
-    else threadsOf.set(t.pid, [t]);
-  }
   const idx: Index = { resources, tasks, rootOf: new Map(), waitsText: new Map(), search: new Map(), rcIndex };
 
-  // Forward walk along waits-on edges, as analyze() does, to the first root cause met.
-  const rootOfKey = (start: string): RootCause | undefined => {
-    const seen = new Set<string>();
-    const queue = [start];
-    while (queue.length) {
-      const key = queue.shift()!;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      const pid = Number(key.split('/')[0]);
-      const asTask = rcById.get(`task:${pid}`);
-      if (asTask) return asTask;
-      const t = tasks.get(key);
-      const rid = t?.waitsOn;
-      if (!rid) continue;
-      const rc = rcById.get(rid) ?? rcById.get(`unknown:${rid}`);
-      if (rc) return rc;
-      const r = resources.get(rid);
-      for (const h of r?.holders ?? []) {
-        if (r!.holderScope === 'process') {
-          const hp = Number(h.split('/')[0]);
-          const waiting = (threadsOf.get(hp) ?? []).filter((x) => x.waitsOn);
-          queue.push(...(waiting.length ? waiting.map((x) => x.key) : [h]));
-        } else queue.push(h);
-      }
-    }
-    return undefined;
-  };
-
-  for (const t of a.tasks) {
-    const rc = rootOfKey(t.key);
-    if (rc) idx.rootOf.set(t.key, rc);
+  // The engine walked the graph once (Analysis.rootOf): only its ids are looked up here.
+  for (const [k, id] of Object.entries(a.rootOf)) {
+    const rc = rcById.get(id);
+    if (rc) idx.rootOf.set(k, rc);
   }
   for (const t of a.tasks) {
     let text = '-';
@@ -281,16 +248,23 @@ export function buildRows(inp: RowInputs): Row[] {
   return rows;
 }
 
-let memo: { inp: RowInputs; rows: Row[] } | undefined;
-
 /** buildRows, remembered for the last inputs (compared by identity). */
-export function rowsOf(inp: RowInputs): Row[] {
-  const m = memo;
-  if (m && m.inp.analysis === inp.analysis && m.inp.sort === inp.sort && m.inp.filter === inp.filter && m.inp.collapsed === inp.collapsed && !!m.inp.threadsFolded === !!inp.threadsFolded) return m.rows;
-  const rows = buildRows(inp);
-  memo = { inp, rows };
-  return rows;
+export type RowsMemo = (inp: RowInputs) => Row[];
+
+/** A memo of its own: each store makes one, so two stores (tests, a second view) never evict each other's rows. */
+export function makeRowsMemo(): RowsMemo {
+  let memo: { inp: RowInputs; rows: Row[] } | undefined;
+  return (inp) => {
+    const m = memo;
+    if (m && m.inp.analysis === inp.analysis && m.inp.sort === inp.sort && m.inp.filter === inp.filter && m.inp.collapsed === inp.collapsed && !!m.inp.threadsFolded === !!inp.threadsFolded) return m.rows;
+    const rows = buildRows(inp);
+    memo = { inp, rows };
+    return rows;
+  };
 }
+
+/** buildRows with a memo of its own, for callers outside a store. */
+export const rowsOf: RowsMemo = makeRowsMemo();
 
 /** The first row to show so that `cursor` is visible, moving the window as little as possible. */
 export function scrollFor(cursor: number, scroll: number, height: number, total: number): number {

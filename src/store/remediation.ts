@@ -1,4 +1,4 @@
-// The remedy keys' engine in the TUI, the interactive twin of `wedgetop --fix` (src/actions/fix.ts):
+// The remedy keys' engine in the TUI, the interactive twin of `wedgetop --fix` (src/app/fix.ts):
 // plan -> (the store's confirm dialog) -> execute, each step shown as it happens -> follow-up,
 // reported as how many blocked tasks came free and how long it took. Everything here runs off
 // the key path: run() returns at once and reports through the store, so keys stay responsive.

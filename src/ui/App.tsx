@@ -93,7 +93,11 @@ export function App({ store, caps, size: fixed, onQuit }: AppProps): ReactElemen
   useEffect(() => {
     if (isRawModeSupported) setRawMode(true);
     // Ink's parser has already split the stream into one key per event; its useInput would
-    // lose which F-key it was, so the raw sequence is decoded here.
+    // lose which F-key it was, so the raw sequence is decoded here. Ink 6.8 has no public way to
+    // get it: useInput turns every name in parse-keypress's nonAlphanumericKeys (f1..f12 among
+    // them) into input '' with no field saying which, and useStdin's stdin is the raw stream,
+    // not split into keys (a paste or a fast typist gives several per chunk), which Ink reads
+    // itself through 'readable'. So the App listens where useInput does: the event emitter.
     const onInput = (raw: string): void => {
       dispatchKey(store, raw, { quit: onQuit, repaint: () => write(CLEAR_SCREEN) });
     };

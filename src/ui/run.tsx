@@ -4,7 +4,8 @@
 // and process warnings go to the --log file (tmpfs) or nowhere.
 import * as fs from 'node:fs';
 import { render, type Instance } from 'ink';
-import type { Options, SnapshotSource } from '../cli.js';
+import type { Options } from '../app/options.js';
+import type { SnapshotSource } from '../app/source.js';
 import { CollectorStalled } from '../procfs/collector.js';
 import { createUiStore, type ColumnStore, type UiStore } from '../store/store.js';
 import { columnPrefs } from './prefs.js';

@@ -1,24 +1,8 @@
 // The detail view's syscall line: name from the number, and the fd argument resolved to the
 // file and mount it refers to (from the fds and mount table the collector already read).
 import type { AnalyzedTask, Mount, Snapshot } from '../model.js';
-import { syscallName } from '../kernel/syscalls.js';
+import { argsOf, syscallName } from '../kernel/syscalls.js';
 import { mountForPath } from '../graph/mounts.js';
-
-/** Syscalls whose first argument is a file descriptor. */
-const FD_FIRST = new Set([
-  'read', 'write', 'pread64', 'pwrite64', 'readv', 'writev', 'preadv', 'pwritev', 'preadv2', 'pwritev2',
-  'fsync', 'fdatasync', 'ftruncate', 'fallocate', 'sync_file_range', 'syncfs', 'fchmod', 'fchown', 'fstat',
-  'fstatfs', 'fsetxattr', 'fgetxattr', 'fremovexattr', 'flistxattr', 'ioctl', 'fcntl', 'flock', 'getdents',
-  'getdents64', 'lseek', 'close', 'sendmsg', 'recvmsg', 'sendto', 'recvfrom', 'sendmmsg', 'recvmmsg',
-  'connect', 'accept', 'accept4', 'bind', 'listen', 'shutdown', 'copy_file_range', 'splice', 'fadvise64',
-  'readahead', 'fchdir', 'epoll_wait', 'epoll_pwait', 'epoll_ctl', 'io_uring_enter', 'sendfile',
-]);
-/** (dirfd, path, ...) syscalls: AT_FDCWD means the current directory. */
-const DIRFD_FIRST = new Set([
-  'openat', 'openat2', 'mkdirat', 'unlinkat', 'mknodat', 'fchownat', 'futimesat', 'newfstatat', 'renameat',
-  'renameat2', 'linkat', 'fchmodat', 'fchmodat2', 'utimensat', 'faccessat', 'faccessat2', 'readlinkat', 'statx',
-  'name_to_handle_at', 'execveat',
-]);
 
 export interface DecodedSyscall {
   /** "write(fd 1 → /tmp/mnt1/f, 0x…, 0x…)" */
@@ -50,15 +34,16 @@ export function decodeSyscall(t: AnalyzedTask, snap: Snapshot, arrow: string): D
   let first = args[0] ?? '';
   let target: string | undefined;
   let mount: Mount | undefined;
+  const shape = argsOf(name);
   const n = Number(args[0]);
-  if (FD_FIRST.has(name) && Number.isFinite(n)) {
+  if (shape?.first === 'fd' && !shape.fdArg && Number.isFinite(n)) {
     const fd = fds.find((f) => f.fd === n);
     first = `fd ${n}${fd ? ` ${arrow} ${fd.target}` : ''}`;
     if (fd) {
       target = fd.target;
       mount = byId(fd.mntId) ?? (fd.target.startsWith('/') ? mountForPath(mounts, fd.target) : undefined);
     }
-  } else if (DIRFD_FIRST.has(name) && Number.isFinite(n)) {
+  } else if (shape?.first === 'dirfd' && !shape.fdArg && Number.isFinite(n)) {
     const atCwd = (n | 0) === -100;
     const fd = atCwd ? undefined : fds.find((f) => f.fd === n);
     first = atCwd ? 'AT_FDCWD' : `fd ${n}${fd ? ` ${arrow} ${fd.target}` : ''}`;

@@ -2,7 +2,8 @@
 // and a static replay that keeps working every second.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Analysis, KmsgRecord } from '../../src/model.js';
-import { parseAuditBacklogLine } from '../../src/procfs/parse.js';
+import { parseAuditBacklogLine } from '../../src/kernel/kmsg.js';
+import { auditBacklogFacts } from '../../src/graph/kmsg.js';
 import { warningLines } from '../../src/ui/screens/header.js';
 import { lineText } from '../../src/ui/line.js';
 import type { Refresher } from '../../src/store/refresher.js';
@@ -17,7 +18,9 @@ function withAuditAge(a: Analysis, ageS: number): Analysis {
   expect(audit.length).toBeGreaterThan(0);
   const usec = Math.round((a.snapshot.uptimeSec - ageS) * 1e6);
   const kmsg: KmsgRecord[] = audit.map((r) => ({ ...r, usec }));
-  return { ...a, snapshot: { ...a.snapshot, kmsg } };
+  const snapshot = { ...a.snapshot, kmsg };
+  // The engine parses the kernel log once (the header only shows its facts): parse the aged copy.
+  return { ...a, snapshot, auditBacklog: auditBacklogFacts(snapshot, a.tasks) };
 }
 
 const auditLine = (a: Analysis): string | undefined => warningLines(a, 3).map(lineText).find((l) => l.startsWith('⚠ audit'));

@@ -37,7 +37,7 @@ function session(cols = 100, rows = 30): {
 } {
   const sock = `wt-test-${process.pid}-${n++}`;
   servers.push(sock);
-  // CI=true, as on a CI runner or a build box: the screen must draw all the same (src/vendor/is-in-ci.ts).
+  // CI=true, as on a CI runner or a build box: the screen must draw all the same (scripts/ink-patches.mjs: Ink's is-in-ci check).
   tmux(sock, '-f', '/dev/null', 'new-session', '-d', '-x', String(cols), '-y', String(rows), '-c', ROOT,
     `env CI=true LANG=C.UTF-8 WEDGETOP_ACTION_LOG_DIR=/dev/shm/wedgetop-tests/action-log PS1='wt$ ' sh`);
   const screen = (): string => tmux(sock, 'capture-pane', '-p');

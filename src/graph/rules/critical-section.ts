@@ -8,7 +8,7 @@ import { holderFromKmsg, holdersByCriticalSection } from '../holders.js';
 
 export const criticalSection: HolderResolver<Extract<HolderRule, { kind: 'critical-section' }>> = (ctx, t, site, sig) => {
   const frame = ctx.siteFrame(t);
-  const fn = frame?.func ?? site.site;
+  const fn = frame?.func ?? site.func;
   const known = SIGNATURE_BY_ID.has(site.signature);
   return ctx.resource(sig, { id: `site:${fn}`, label: known ? sig.title : `wait in ${fn}` }, () => {
     const fromKmsg = holderFromKmsg(ctx.snap, t.tid);

@@ -5,8 +5,8 @@
 import type { Task } from '../../model.js';
 import type { HolderResolver, RuleContext } from './context.js';
 import type { HolderRule } from '../../kernel/signatures.js';
-import { matches } from '../../kernel/classify.js';
-import { MMAP_LOCK_HELD_BELOW, REMOTE_MM_ACCESS } from '../../kernel/mm.js';
+import { matches, siteAt } from '../../kernel/classify.js';
+import { MMAP_LOCK_HELD_BELOW, REMOTE_MM_ACCESS, REMOTE_MM_ENTRY } from '../../kernel/mm.js';
 import { mmTargetOf } from '../../procfs/mmguard.js';
 import { taskKey, type HolderFinding } from '../holders.js';
 
@@ -27,7 +27,7 @@ export function mmapLockHolders(ctx: RuleContext, pid: number): HolderFinding | 
   const cands = new Map<string, Task>();
   for (const x of ctx.threadsOf.get(pid) ?? []) cands.set(taskKey(x), x);
   // Readers of another process's memory hold THAT process's lock while they fault a page in.
-  for (const fn of ['__access_remote_vm', 'get_user_pages_remote', 'access_remote_vm']) for (const x of ctx.tasksThrough(fn)) cands.set(taskKey(x), x);
+  for (const fn of REMOTE_MM_ENTRY) for (const x of ctx.tasksThrough(fn)) cands.set(taskKey(x), x);
   const found: { t: Task; how: string }[] = [];
   for (const [k, x] of cands) {
     const site = ctx.sites.get(k);
@@ -38,7 +38,7 @@ export function mmapLockHolders(ctx: RuleContext, pid: number): HolderFinding | 
     const target = matches(f.func, REMOTE_MM_ACCESS) ? mmTargetOf(x) : { pid: x.pid, how: 'its own address space', remote: false };
     if (target.pid !== pid) continue;
     const id = x.pid === x.tid ? `${x.pid}` : `${x.pid}/${x.tid}`;
-    found.push({ t: x, how: `${x.comm}:${id} sleeps in ${site.site.replace(/\/0x[0-9a-f]+$/, '')} below ${f.func}, which holds the mmap_lock${target.remote ? ` of ${pid} (${target.how})` : ''}` });
+    found.push({ t: x, how: `${x.comm}:${id} sleeps in ${siteAt(site)} below ${f.func}, which holds the mmap_lock${target.remote ? ` of ${pid} (${target.how})` : ''}` });
   }
   if (found.length === 0) return undefined;
   return {

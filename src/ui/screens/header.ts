@@ -1,7 +1,6 @@
 // The header block: host facts on the left, the blocked-task history chart on the right, then
 // warning lines (audit backlog, hung-task detector off, analysis warnings).
 import type { Analysis, Snapshot } from '../../model.js';
-import { parseAuditBacklogLine } from '../../procfs/parse.js';
 import { formatDuration } from '../../report/text.js';
 import { blockedCount } from '../../report/json.js';
 import type { UiState } from '../../store/store.js';
@@ -152,23 +151,9 @@ const AUDIT_FRESH_S = 60;
 const AUDIT_GONE_S = 600;
 
 function auditWarning(a: Analysis): Line | undefined {
-  const snap = a.snapshot;
-  let n = 0;
-  let last: ReturnType<typeof parseAuditBacklogLine>;
-  let lost: number | undefined;
-  let lastUsec = 0;
-  for (const r of snap.kmsg) {
-    const p = parseAuditBacklogLine(r.text);
-    if (!p) continue;
-    n++;
-    lastUsec = Math.max(lastUsec, r.usec);
-    if (p.lost !== undefined) lost = p.lost;
-    if (p.exceeded) last = p;
-  }
-  if (!n) return undefined;
-  // kmsg stamps are microseconds since boot, the clock /proc/uptime counts.
-  const ageS = Math.max(0, snap.uptimeSec - lastUsec / 1e6);
-  const waiting = a.tasks.some((t) => t.site?.resource === 'audit-backlog');
+  const f = a.auditBacklog;
+  if (!f) return undefined;
+  const { ageS, waiting, exceeded: last, lost, reports: n } = f;
   if (ageS > AUDIT_GONE_S && !waiting) return undefined;
   const role = ageS > AUDIT_FRESH_S && !waiting ? 'dim' : 'error';
   const detail = last?.backlog !== undefined ? `backlog ${last.backlog} > limit ${last.limit}` : last ? 'backlog limit exceeded' : 'audit records lost';

@@ -2,10 +2,11 @@
 // Exit status: 0 every blocked task came free, 1 some did not, 2 refused or failed.
 import * as readline from 'node:readline/promises';
 import { escapeText } from '../text/escape.js';
-import type { Options, SnapshotSource } from '../cli.js';
+import type { Options } from './options.js';
+import type { SnapshotSource } from './source.js';
 import { analyze } from '../graph/analyze.js';
-import { ActionLog } from './log.js';
-import { execute, followUp, planFor, type ActionPlan } from './remedy.js';
+import { ActionLog } from '../actions/log.js';
+import { execute, followUp, planFor, type ActionPlan } from '../actions/remedy.js';
 import type { RemedyAction } from '../model.js';
 
 async function confirm(plan: ActionPlan): Promise<boolean> {
