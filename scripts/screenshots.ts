@@ -27,7 +27,7 @@ interface Shot {
 
 const SHOTS: Shot[] = [
   { name: 'main', fixture: 'frozen-ext4', keys: [], cols: 110, rows: 30, expect: '/tmp/mnt1' },
-  { name: 'detail', fixture: 'frozen-ext4', keys: ['Down', 'Enter'], cols: 110, rows: 40, expect: 'Kernel stack' },
+  { name: 'detail', fixture: 'frozen-ext4', keys: ['Down', 'Enter'], cols: 110, rows: 58, expect: 'Kernel stack' },
   { name: 'graph', fixture: 'seed-000', keys: ['t'], cols: 110, rows: 30, expect: 'Deadlock cycles' },
   { name: 'help', fixture: 'frozen-ext4', keys: ['?'], cols: 110, rows: 66, expect: 'Everywhere' },
   // A replay: the dialog says it will only dry-run (the PIDs describe another moment).
@@ -35,6 +35,12 @@ const SHOTS: Shot[] = [
   { name: 'main-seed-000', fixture: 'seed-000', keys: [], cols: 110, rows: 30, expect: 'DEADLOCK' },
   { name: 'main-seed-004', fixture: 'seed-004', keys: [], cols: 110, rows: 30, expect: '/var' },
   { name: 'main-80x24', fixture: 'frozen-ext4', keys: [], cols: 80, rows: 24, expect: '/tmp/mnt1' },
+  // A real 2,000-thread wedge (4 processes x 500 threads on a frozen mount): every thread, then H.
+  { name: 'threads-2000-80x24', fixture: 'threads-2000', keys: [], cols: 80, rows: 24, expect: 'md-wr' },
+  { name: 'threads-2000-80x24-folded', fixture: 'threads-2000', keys: ['H'], cols: 80, rows: 24, expect: '500thr' },
+  { name: 'threads-2000-200x50', fixture: 'threads-2000', keys: [], cols: 200, rows: 50, expect: 'md-wr' },
+  { name: 'threads-2000-200x50-folded', fixture: 'threads-2000', keys: ['H'], cols: 200, rows: 50, expect: '500thr' },
+  { name: 'threads-2000-graph', fixture: 'threads-2000', keys: ['t'], cols: 110, rows: 30, expect: '500 threads' },
 ];
 
 function need(cmd: string, pkg: string): void {

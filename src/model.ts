@@ -133,6 +133,31 @@ export interface HungTaskSettings {
   warnings?: number;
 }
 
+/** One line of /proc/pressure/X: the share of time tasks stalled on X, over 10 s, 60 s and 300 s. */
+export interface PsiLine {
+  avg10: number;
+  avg60: number;
+  avg300: number;
+  /** Total stall time in microseconds. */
+  total: number;
+}
+
+/** some: at least one task stalled; full: every non-idle task stalled at once. */
+export interface Pressure {
+  some?: PsiLine;
+  full?: PsiLine;
+}
+
+/** What the header's meters show, as read with the snapshot (recorded and replayed like the rest). */
+export interface Meters {
+  /** Absent resources: the kernel has no PSI (CONFIG_PSI, psi=0). */
+  psi: { cpu?: Pressure; io?: Pressure; memory?: Pressure };
+  /** The aggregate "cpu" line of /proc/stat (ticks); CPU% is the difference of two snapshots'. */
+  cpu?: number[];
+  /** Bytes, from /proc/meminfo. */
+  mem?: { total: number; available: number };
+}
+
 export interface Snapshot {
   takenAtMs: number;
   /** A replayed snapshot whose meta.json gave no valid time: takenAtMs is only the replay's clock. */
@@ -141,6 +166,8 @@ export interface Snapshot {
   kernel: string;
   uptimeSec: number;
   loadavg: [number, number, number];
+  /** PSI, CPU ticks and memory for the header (absent in older recordings). */
+  meters?: Meters;
   /** Total number of tasks (threads) seen and how many per state letter. */
   taskCount: number;
   stateCounts: Record<string, number>;

@@ -288,7 +288,8 @@ export function analyze(snap: Snapshot, opts: AnalyzeOptions = {}): Analysis & {
     hops.push(hop);
   }
 
-  // 5. Tasks for the views: waiters and holders.
+  // 5. Tasks for the views: waiters, holders, and stopped tasks (counted in the header as T, so
+  // they must be rows too, even when no chain leads to them).
   const holderKeys = new Set<string>();
   for (const r of resources.values()) for (const h of r.holders) holderKeys.add(h);
   // A whole-process holder is shown by its main thread ("pid/pid").
@@ -298,7 +299,7 @@ export function analyze(snap: Snapshot, opts: AnalyzeOptions = {}): Analysis & {
   for (const t of snap.tasks) {
     const k = taskKey(t);
     const isHolder = holderKeys.has(k) || (t.tid === t.pid && processHolderKeys.has(k));
-    if (!waiting.has(k) && !isHolder) continue;
+    if (!waiting.has(k) && !isHolder && t.state !== 'T' && t.state !== 't') continue;
     const off = t.detail?.offCpuMs;
     const first = opts.firstSeen?.get(k);
     // Field by field, not a spread: one literal, one object shape; at 5,000 shown tasks this

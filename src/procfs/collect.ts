@@ -6,6 +6,7 @@
 // Collection is demand-driven: every thread's stat, then details of the blocked tasks, then
 // whatever the analysis says it still needs to name holders (their details, socket owners,
 // FUSE daemons, a stack scan), until it needs nothing more.
+import { readMeters } from './meters.js';
 import { KNOWN_CAUSE_KMSG } from '../kernel/known-causes.js';
 import type { CgroupState, FdEntry, Mount, Snapshot, Task, TaskDetail } from '../model.js';
 import type { ProcSource } from './source.js';
@@ -232,7 +233,10 @@ export function collect(src: ProcSource, opts: CollectOptions = {}, scan: TaskSc
   };
 
   // 2. Blocked tasks (and the ones carried over).
-  for (const t of all.values()) if (t.state === 'D') include(t);
+  // Stopped ones too: the header counts them, so the list must show them (issue 13: a stopped
+  // FUSE daemon counted as `1 T` was nowhere in the list). Their files cannot block: a stopped
+  // task holds no lock of its own mm while parked in the signal code.
+  for (const t of all.values()) if (t.state === 'D' || isStopped(t.state)) include(t);
   for (const k of opts.carry ?? []) {
     const t = all.get(k);
     if (t) include(t);
@@ -286,6 +290,9 @@ export function collect(src: ProcSource, opts: CollectOptions = {}, scan: TaskSc
     users: {},
     warnings,
   };
+
+  const meters = readMeters(src, warn);
+  if (meters) snap.meters = meters;
 
   const raw = src.kmsg();
   if (raw !== undefined) {
@@ -397,7 +404,7 @@ export function collect(src: ProcSource, opts: CollectOptions = {}, scan: TaskSc
   // A round that asked for nothing more analysed exactly this snapshot: no need to do it again.
   const final = settled ?? analyze(snap);
   const keep = new Set(final.tasks.map((t) => t.key));
-  snap.tasks = [...included].filter((k) => keep.has(k) || all.get(k)!.state === 'D').map((k) => all.get(k)!);
+  snap.tasks = [...included].filter((k) => keep.has(k) || all.get(k)!.state === 'D' || isStopped(all.get(k)!.state)).map((k) => all.get(k)!);
   snap.stacksReadable = decideStacksReadable(stackCapability(src), snap.tasks.map((t) => ({
     got: t.detail?.stack !== undefined, denied: stackDenied.has(`${t.pid}/${t.tid}`),
   })));
@@ -543,4 +550,9 @@ function readCgroups(src: ProcSource, snap: Snapshot): CgroupState[] {
     out.push(c);
   }
   return out;
+}
+
+/** T (SIGSTOP, job control) or t (ptrace-stopped). */
+export function isStopped(state: string): boolean {
+  return state === 'T' || state === 't';
 }

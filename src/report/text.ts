@@ -41,7 +41,8 @@ export function textReport(a: Analysis): string {
   out.push(`wedgetop ${VERSION} — ${s.hostname}, kernel ${s.kernel}, up ${formatDuration(s.uptimeSec * 1000)}, load ${s.loadavg.map((x) => x.toFixed(2)).join(' ')}`);
   out.push(`${nBlocked} task${nBlocked === 1 ? '' : 's'} blocked (D) of ${s.taskCount}; hung-task timeout ${s.hungTask.timeoutSecs ?? '?'}s, reports so far ${s.hungTask.detectCount ?? '?'}`);
   for (const w of a.warnings) out.push(`warning: ${w}`);
-  if (a.tasks.length === 0) {
+  // Stopped tasks alone (listed since issue 13) are not a wedge.
+  if (!a.tasks.some((t) => t.state === 'D' || t.waitsOn !== undefined || t.isHolder)) {
     out.push('', 'Nothing is blocked.');
     return shown(out);
   }

@@ -28,6 +28,8 @@ export interface GroupRow {
   collapsed: boolean;
   /** A group of holders that wait on nothing themselves. */
   holdersOnly: boolean;
+  /** A group of stopped tasks that neither wait nor hold anything the engine found. */
+  stoppedOnly?: boolean;
 }
 
 export interface TaskRow {
@@ -52,6 +54,19 @@ export function worstState(ts: readonly AnalyzedTask[]): string {
   return best;
 }
 
+/**
+ * A process's name from its threads: the main thread's command when it is among them, else what
+ * the thread names share ("md-wr0-000" … "md-wr0-499" -> "md-wr0").
+ */
+export function processName(ts: readonly AnalyzedTask[]): string {
+  const main = ts.find((t) => t.tid === t.pid);
+  if (main) return main.comm;
+  let p = ts[0]!.comm;
+  for (const t of ts) while (!t.comm.startsWith(p)) p = p.slice(0, -1);
+  p = p.replace(/[-_:./ ]+\d*$/, '');
+  return p || ts[0]!.comm;
+}
+
 /** The longest blocked-for among threads (unknown only when all are). */
 export function longestBlocked(ts: readonly AnalyzedTask[]): number | undefined {
   let m: number | undefined;
@@ -60,6 +75,23 @@ export function longestBlocked(ts: readonly AnalyzedTask[]): number | undefined 
 }
 
 export type Row = GroupRow | TaskRow;
+
+/**
+ * What a row is in the waits-on graph, as the gutter marks it and the filter / search find it:
+ * a holder (others wait on it), a stopped task (T / t) that is no holder, or a waiter.
+ */
+export type TaskRole = 'holder' | 'stopped' | 'waiting';
+
+export function roleOf(t: AnalyzedTask): TaskRole {
+  if (t.isHolder) return 'holder';
+  if (t.state === 'T' || t.state === 't') return 'stopped';
+  return 'waiting';
+}
+
+/** Some task waits (D, or an S waiter the engine classified): not just stopped tasks on the box. */
+export function anyWaiting(a: Analysis): boolean {
+  return a.tasks.some((t) => t.state === 'D' || t.waitsOn !== undefined);
+}
 
 export interface Index {
   resources: Map<string, Resource>;
@@ -135,7 +167,7 @@ export function indexOf(a: Analysis): Index {
     idx.waitsText.set(t.key, text);
     idx.search.set(t.key, [
       t.pid, t.tid, t.user ?? '', t.comm, t.state, t.site?.signature ?? '', siteFunc(t), text,
-      t.waitsOn ? resources.get(t.waitsOn)?.label ?? '' : '', t.container ?? '',
+      t.waitsOn ? resources.get(t.waitsOn)?.label ?? '' : '', t.container ?? '', roleOf(t),
     ].join('\u0000').toLowerCase());
   }
   indexes.set(a, idx);
@@ -187,8 +219,9 @@ export function buildRows(inp: RowInputs): Row[] {
     const id = groupId(groupKey);
     const collapsed = inp.collapsed.has(id);
     const ho = holdersOnly(ts);
+    const so = !ho && ts.every((t) => roleOf(t) === 'stopped' && !t.waitsOn);
     rows.push({
-      kind: 'group', id, groupKey, collapsed, count: ts.length, holdersOnly: ho,
+      kind: 'group', id, groupKey, collapsed, count: ts.length, holdersOnly: ho, ...(so ? { stoppedOnly: true } : {}),
       signature: ho ? 'holders' : t0.site?.signature ?? 'unclassified',
       site: t0.site?.site ?? (t0.detail?.wchan && t0.detail.wchan !== '0' ? t0.detail.wchan : '?'),
       resource: t0.waitsOn ? idx.resources.get(t0.waitsOn) : undefined,

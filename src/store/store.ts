@@ -1,7 +1,7 @@
 // The UI state, one zustand store outside React: the refresher writes analyses into it, keys
 // turn into actions on it, and the views are pure functions of it. Composed of slices, as zustand's
 // slice pattern does (src/store/slices/): data (what the refresher writes; Z freezes it as a whole),
-// table, overlays, dialog, action run. Each slice owns its fields and the actions that change them.
+// table, overlays, dialog, action run, columns. Each slice owns its fields and the actions that change them.
 import { createStore } from 'zustand/vanilla';
 import type { Analysis } from '../model.js';
 import { scrollFor } from './derive.js';
@@ -12,6 +12,7 @@ import { tableSlice } from './slices/table.js';
 import { overlaySlice } from './slices/overlays.js';
 import { dialogSlice } from './slices/dialog.js';
 import { actionSlice } from './slices/action.js';
+import { columnsSlice } from './slices/columns.js';
 
 export * from './types.js';
 export { actionBusy, remedyTarget, rowsFor } from './select.js';
@@ -40,6 +41,6 @@ export function createUiStore(o: StoreOptions): UiStore {
       return s.stashed && !s.paused ? { ...apply(s.stashed), dialog: undefined } : { dialog: undefined };
     };
     const ctx: SliceContext = { set, get, clock, reselect, apply, closeDialog };
-    return { ...dataSlice(ctx), ...tableSlice(ctx), ...overlaySlice(ctx), ...dialogSlice(ctx), ...actionSlice(ctx), opts };
+    return { ...dataSlice(ctx), ...tableSlice(ctx), ...overlaySlice(ctx), ...dialogSlice(ctx), ...actionSlice(ctx), ...columnsSlice(ctx), opts };
   });
 }

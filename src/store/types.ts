@@ -5,7 +5,7 @@ import type { Analysis, RemedyAction } from '../model.js';
 import type { ActionPlan, FollowResult } from '../actions/remedy.js';
 import type { ActionRecord } from '../actions/log.js';
 import type { HistorySample } from './history.js';
-import type { RowsMemo, SortSpec } from './derive.js';
+import type { RowsMemo, SortKey, SortSpec } from './derive.js';
 
 export type View = 'main' | 'detail' | 'graph' | 'help' | 'actions';
 
@@ -61,6 +61,41 @@ export interface ConfirmDialog {
   choice: 'no' | 'yes';
   dryRun: boolean;
   dryRunWhy?: string;
+  /**
+   * Kill on tagged rows (htop's F9 on tagged processes): the other tagged holders' plans, run one
+   * after another once the first is done, each checked again by its own guards when it runs.
+   */
+  queue?: ActionPlan[];
+  /** Tagged rows that will not be acted on, and why (a waiter, PID 1, a kernel thread, wedgetop). */
+  refused?: string[];
+}
+
+/** The header's CPU meter: the difference of the last two snapshots' /proc/stat cpu lines. */
+export interface CpuMeter {
+  /** The newest snapshot's cpu ticks (the base of the next difference). */
+  last?: number[];
+  /** Percent of all CPUs busy and in iowait since the snapshot before; undefined until two. */
+  usage?: { busy: number; iowait: number };
+}
+
+/** Where the F2 column choice is kept (src/ui/prefs.ts; tests give their own). */
+export interface ColumnStore {
+  readonly file: string;
+  load(): { hidden: SortKey[]; warning?: string };
+  save(hidden: readonly SortKey[], a: Analysis | undefined): { ok: boolean; text: string };
+}
+
+/** The F2 column chooser (src/store/slices/columns.ts). */
+export interface ColumnsSlice {
+  hiddenColumns: ReadonlySet<SortKey>;
+  /** Open: the highlighted line of the chooser, and whether anything changed. */
+  columnsChooser?: { cursor: number; changed: boolean };
+  columnStore?: ColumnStore;
+  setColumnStore(c: ColumnStore): void;
+  openColumns(): void;
+  closeColumns(): void;
+  moveColumns(delta: number): void;
+  toggleColumn(): void;
 }
 
 /** The action running now, or the last one (its outcome stays on screen). */
@@ -103,6 +138,8 @@ export interface DataSlice {
   paused: boolean;
   now: number;
   mem?: MemInfo;
+  /** The header's CPU%, from consecutive snapshots. */
+  cpu: CpuMeter;
   setAnalysis(a: Analysis): void;
   setPending(pending: boolean): void;
   setStalled(): void;
@@ -191,6 +228,8 @@ export interface DialogSlice {
 /** The action running now (or the last one) and this session's action log. */
 export interface ActionSlice {
   action?: ActionRun;
+  /** Confirmed plans of a tagged kill still to run, after the one running now. */
+  actionQueue?: ActionPlan[];
   /** A copy of the action log's entries (this session), for the actions view. */
   actionLog: readonly ActionRecord[];
   actionBegin(plan: ActionPlan, dryRun: boolean): void;
@@ -200,7 +239,7 @@ export interface ActionSlice {
   setActionLog(entries: readonly ActionRecord[]): void;
 }
 
-export interface UiState extends DataSlice, TableSlice, OverlaySlice, DialogSlice, ActionSlice {
+export interface UiState extends DataSlice, TableSlice, OverlaySlice, DialogSlice, ActionSlice, ColumnsSlice {
   readonly opts: Readonly<Omit<StoreOptions, 'clock'>>;
 }
 

@@ -13,6 +13,7 @@ type Context = Exclude<KeyContext, 'global'>;
 export function contextOf(store: UiStore): Context {
   const s = store.getState();
   if (s.dialog) return 'confirm';
+  if (s.columnsChooser) return 'columns';
   if (s.filterEditing) return 'filter';
   if (s.searchEditing) return 'search';
   if (s.view !== 'main') return 'scroll';
@@ -38,7 +39,7 @@ export function dispatchKey(store: UiStore, raw: string, hooks: DispatchHooks): 
   if (!b) {
     if (typing && isPrintable(key)) return type(key === 'space' ? ' ' : key);
     // htop says nothing and admins press keys again, harder: say what the key is not, once.
-    if (ctx !== 'confirm') s.say(`${keyLabel(key)} is not used ${ctx === 'scroll' ? 'in this view' : 'here'}; F1 for help`);
+    if (ctx !== 'confirm' && ctx !== 'columns') s.say(`${keyLabel(key)} is not used ${ctx === 'scroll' ? 'in this view' : 'here'}; F1 for help`);
     return undefined;
   }
   const main = ctx === 'main' || ctx === 'causes';
@@ -98,6 +99,11 @@ const HANDLERS: Record<ActionId, (h: HandlerArgs) => void> = {
   'filter-accept': ({ s }) => s.acceptFilter(),
   'filter-cancel': ({ s }) => s.cancelFilter(),
   'filter-erase': ({ s }) => s.eraseFilter(),
+  columns: ({ s }) => s.openColumns(),
+  'columns-toggle': ({ s }) => s.toggleColumn(),
+  'columns-up': ({ s }) => s.moveColumns(-1),
+  'columns-down': ({ s }) => s.moveColumns(1),
+  'columns-close': ({ s }) => s.closeColumns(),
   'confirm-yes': ({ s }) => s.confirmYes(),
   'confirm-no': ({ s }) => s.confirmNo(),
   'confirm-choose': ({ s }) => s.confirmToggle(),

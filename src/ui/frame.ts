@@ -14,6 +14,7 @@ import { graphLines } from './screens/graph.js';
 import { footerLine, helpLines, remedyNote } from './screens/help.js';
 import { actionStatusLine, actionsViewLines, ACTIONS_TITLE } from './screens/actions.js';
 import { dialogLines } from './screens/dialog.js';
+import { columnsLines } from './screens/columns.js';
 
 export interface Frame {
   lines: Line[];
@@ -72,11 +73,13 @@ export function composeFrame(s: UiState, caps: TermCaps, cols: number, rows: num
     out.push(...header, ...warnings);
     if (rcH) out.push(...rootCauseLines(s, caps, maxCauses, target).slice(0, rcH));
     if (status) out.push(status);
-    const body = tableLines(s, rows_, scroll, tableRows, cols, caps);
-    if (rows_.length > tableRows) {
+    // With a scrollbar the rows are laid out one column narrower, so that none is cut with "…".
+    const bar = rows_.length > tableRows;
+    const body = tableLines(s, rows_, scroll, tableRows, bar ? cols - 1 : cols, caps);
+    if (bar) {
       // htop's habit: where the selection is in the list, and a scrollbar on the right edge.
       const pos = ` ${Math.min(s.cursor + 1, rows_.length)}/${rows_.length} `;
-      const hl = fitLine(headerLine(s, cols, caps, contentOf(rows_, s)), Math.max(0, cols - pos.length), true);
+      const hl = fitLine(headerLine(s, cols - 1, caps, contentOf(rows_, s)), Math.max(0, cols - pos.length), true);
       out.push({ ...hl, segs: [...hl.segs, seg(pos, 'colHeaderSorted')] });
       const thumbAt = Math.floor((scroll / Math.max(1, rows_.length - tableRows)) * (body.length - 1));
       body.forEach((l, i) => {
@@ -97,6 +100,11 @@ export function composeFrame(s: UiState, caps: TermCaps, cols: number, rows: num
   }
   while (out.length < usable - 1) out.push(plain(''));
   out.length = Math.min(out.length, usable - 1);
+  if (s.columnsChooser && !s.dialog) {
+    const box = columnsLines(s, caps, cols, usable - 1);
+    const top = Math.max(0, Math.floor((usable - 1 - box.length) / 2));
+    out.splice(top, box.length, ...box);
+  }
   if (s.dialog) {
     // Over the middle of the screen, whole lines: what it covers is frozen while it is open.
     const box = dialogLines(s.dialog, caps, cols, usable - 1);

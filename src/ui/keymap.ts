@@ -12,7 +12,7 @@ export type KeyName = string;
  * text there too); 'confirm' the remedy confirmation dialog, where
  * only its own keys and the ways out work; 'global' everywhere else.
  */
-export type KeyContext = 'global' | 'main' | 'causes' | 'scroll' | 'filter' | 'search' | 'confirm';
+export type KeyContext = 'global' | 'main' | 'causes' | 'scroll' | 'filter' | 'search' | 'confirm' | 'columns';
 
 export type ActionId =
   | 'quit' | 'help' | 'close' | 'graph' | 'actions' | 'pause' | 'redraw'
@@ -22,7 +22,8 @@ export type ActionId =
   | 'search' | 'search-next' | 'search-prev' | 'search-accept' | 'search-cancel' | 'search-erase'
   | 'remedy-kill' | 'remedy-thaw' | 'remedy-cont' | 'remedy-fuse-abort'
   | 'filter-accept' | 'filter-cancel' | 'filter-erase'
-  | 'confirm-yes' | 'confirm-no' | 'confirm-choose' | 'confirm-enter';
+  | 'confirm-yes' | 'confirm-no' | 'confirm-choose' | 'confirm-enter'
+  | 'columns' | 'columns-toggle' | 'columns-up' | 'columns-down' | 'columns-close';
 
 export interface Binding {
   action: ActionId;
@@ -48,7 +49,7 @@ export const KEYMAP: readonly Binding[] = [
   { action: 'graph', keys: ['f5', 't'], contexts: ['global'], help: 'waits-on graph: each root cause as a tree down to its waiters (deadlock cycles marked)', footer: { order: 3, label: 'Graph' } },
   { action: 'sort', keys: ['f6', '>'], contexts: ['main'], help: 'sort by the next column (the sorted column header is marked)', footer: { order: 4, label: 'Sort' } },
   { action: 'sort-invert', keys: ['I'], contexts: ['main'], help: 'invert the sort order' },
-  { action: 'remedy-kill', keys: ['f9', 'k'], contexts: ['global'], remedy: 'kill', help: 'kill the holder that is the root cause (of the selected task, or selected in the root-causes panel): SIGTERM, then SIGKILL', footer: { order: 5, label: 'Kill' } },
+  { action: 'remedy-kill', keys: ['f9', 'k'], contexts: ['global'], remedy: 'kill', help: 'kill the holder that is the root cause (of the selected task, or selected in the root-causes panel), or every tagged holder: SIGTERM, then SIGKILL', footer: { order: 5, label: 'Kill' } },
   { action: 'remedy-thaw', keys: ['u'], contexts: ['global'], remedy: 'thaw', help: 'thaw the frozen filesystem that is the root cause (fsfreeze -u)', footer: { order: 6, label: 'Thaw' } },
   { action: 'remedy-cont', keys: ['c'], contexts: ['global'], remedy: 'cont', orElse: 'cgroup-thaw', help: 'continue: SIGCONT to a stopped holder; for a frozen cgroup, thaw it (cgroup.freeze 0, every task in it resumes; the dialog names the cgroup and how many)' },
   { action: 'remedy-fuse-abort', keys: ['a'], contexts: ['global'], remedy: 'fuse-abort', help: 'abort the FUSE connection whose daemon does not answer (asks twice: every pending request fails)' },
@@ -68,7 +69,8 @@ export const KEYMAP: readonly Binding[] = [
   { action: 'details', keys: ['enter'], contexts: ['main'], help: 'details of the selected task (kernel stack, syscall, chain, remedy); on a group line, fold or unfold it' },
   { action: 'collapse', keys: ['-', 'left'], contexts: ['main'], help: 'fold the wait-site group of the selected line' },
   { action: 'expand', keys: ['+', 'right'], contexts: ['main'], help: 'unfold the wait-site group of the selected line' },
-  { action: 'tag', keys: ['space'], contexts: ['main'], help: 'tag / untag the selected task and move down' },
+  { action: 'columns', keys: ['f2', 'C'], contexts: ['main'], help: 'choose the columns shown (htop\'s Setup): Space shows / hides one; kept in $XDG_CONFIG_HOME/wedgetop/columns.json (~/.config/wedgetop/) when that is a local filesystem nothing is frozen or blocked on' },
+  { action: 'tag', keys: ['space'], contexts: ['main'], help: 'tag / untag the selected task and move down; with tasks tagged, the kill key acts on every tagged holder (one dialog listing each)' },
   { action: 'untag-all', keys: ['U'], contexts: ['main'], help: 'untag all tasks' },
   { action: 'filter-accept', keys: ['enter'], contexts: ['filter'], help: 'keep the filter and return to the list' },
   { action: 'filter-cancel', keys: ['escape'], contexts: ['filter'], help: 'clear the filter and return to the list' },
@@ -78,6 +80,10 @@ export const KEYMAP: readonly Binding[] = [
   { action: 'search-accept', keys: ['enter'], contexts: ['search'], help: 'stay on this match and return to the list (n / N: next / previous match)' },
   { action: 'search-cancel', keys: ['escape'], contexts: ['search'], help: 'end the search and return to the list' },
   { action: 'search-erase', keys: ['backspace'], contexts: ['search'], help: 'erase the last character' },
+  { action: 'columns-toggle', keys: ['space'], contexts: ['columns'], help: 'show / hide the highlighted column' },
+  { action: 'columns-up', keys: ['up'], contexts: ['columns'], help: 'the column above' },
+  { action: 'columns-down', keys: ['down', 'j'], contexts: ['columns'], help: 'the column below' },
+  { action: 'columns-close', keys: ['escape', 'enter', 'f2', 'C'], contexts: ['columns'], help: 'close the chooser and save the choice (or say why it was not saved)' },
   { action: 'confirm-yes', keys: ['y'], contexts: ['confirm'], help: 'yes: run it (fuse-abort asks a second time)', hint: 'yes' },
   { action: 'confirm-no', keys: ['n', 'escape'], contexts: ['confirm'], help: 'no: close the dialog, nothing is run', hint: 'no' },
   { action: 'confirm-choose', keys: ['left', 'right', 'tab'], contexts: ['confirm'], help: 'move between No and Yes', hint: 'choose' },
@@ -92,6 +98,7 @@ export const CONTEXT_TITLES: Record<KeyContext, string> = {
   filter: 'While typing a filter',
   search: 'While typing a search',
   confirm: 'Confirm dialog',
+  columns: 'Column chooser (F2)',
 };
 
 /** Global actions that still work under the confirm dialog: the ways out, which run nothing. */
@@ -109,7 +116,7 @@ export function lookup(key: KeyName, context: Exclude<KeyContext, 'global'>): Bi
   if ((context === 'filter' || context === 'search') && isPrintable(key)) return undefined;
   const global = KEYMAP.find((b) => b.contexts.includes('global') && b.keys.includes(key));
   // A stray key under the dialog must neither act behind it nor answer it: only F10 / Ctrl-C / ^L.
-  if (context === 'confirm') return global && THROUGH_DIALOG.has(global.action) && !isPrintable(key) ? global : undefined;
+  if (context === 'confirm' || context === 'columns') return global && THROUGH_DIALOG.has(global.action) && !isPrintable(key) ? global : undefined;
   return global;
 }
 

@@ -7,7 +7,8 @@ import { render, type Instance } from 'ink';
 import type { Options } from '../app/options.js';
 import type { SnapshotSource } from '../app/source.js';
 import { CollectorStalled } from '../procfs/collector.js';
-import { createUiStore, type UiStore } from '../store/store.js';
+import { createUiStore, type ColumnStore, type UiStore } from '../store/store.js';
+import { columnPrefs } from './prefs.js';
 import { Refresher, type SnapshotProvider } from '../store/refresher.js';
 import { StoreRemediator, type Executor } from '../store/remediation.js';
 import { ActionLog } from '../actions/log.js';
@@ -22,6 +23,8 @@ const ENTER_ALT = '\u001b[?1049h\u001b[H\u001b[2J';
 export const RESTORE = '\u001b[0m\u001b[?25h\u001b[?1049l';
 
 export interface TuiExtras {
+  /** Where the F2 column choice is kept (default: $XDG_CONFIG_HOME/wedgetop/columns.json). */
+  columnStore?: ColumnStore;
   /** Replaces execute() (tests: a fake executor, so a replay's fictional PIDs are never signalled). */
   execute?: Executor;
   /** The action log (tests: their own tmpfs directory); default /run/wedgetop or /dev/shm/wedgetop. */
@@ -56,6 +59,9 @@ export async function runTui(o: Options, source: SnapshotSource | Source, extras
   const src = source as Source;
   const store = storeFor(o, src.live ?? !o.replay);
   const live = src.live ?? !o.replay;
+  // The F2 column choice, read before the first frame (bounded; skipped on a filesystem that can hang).
+  const columns = extras.columnStore ?? columnPrefs(process.env);
+  if (columns) store.getState().setColumnStore(columns);
   const refresher = new Refresher(store, src, {
     // A replay is read once, by a child that cannot hang on a snapshot (snapshot-dir.ts), and a
     // big one takes seconds: not a stall.

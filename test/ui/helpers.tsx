@@ -57,7 +57,7 @@ export interface Rendered {
 export const KEYS: Record<string, string> = {
   up: '\u001b[A', down: '\u001b[B', left: '\u001b[D', right: '\u001b[C', pageup: '\u001b[5~', pagedown: '\u001b[6~',
   home: '\u001b[H', end: '\u001b[F', enter: '\r', escape: '\u001b', space: ' ', backspace: '\u007f', tab: '\t',
-  f1: '\u001bOP', f3: '\u001bOR', f4: '\u001bOS', f5: '\u001b[15~', f6: '\u001b[17~', f9: '\u001b[20~', f10: '\u001b[21~',
+  f1: '\u001bOP', f2: '\u001bOQ', f3: '\u001bOR', f4: '\u001bOS', f5: '\u001b[15~', f6: '\u001b[17~', f9: '\u001b[20~', f10: '\u001b[21~',
   'ctrl-l': '\u000c', 'ctrl-c': '\u0003',
 };
 

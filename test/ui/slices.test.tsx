@@ -7,6 +7,7 @@ import { tableSlice } from '../../src/store/slices/table.js';
 import { overlaySlice } from '../../src/store/slices/overlays.js';
 import { dialogSlice } from '../../src/store/slices/dialog.js';
 import { actionSlice } from '../../src/store/slices/action.js';
+import { columnsSlice } from '../../src/store/slices/columns.js';
 import { fixtureAnalysis, makeStore } from './helpers.js';
 
 describe('the store slices', () => {
@@ -15,7 +16,7 @@ describe('the store slices', () => {
       throw new Error('not called while building');
     };
     const ctx: SliceContext = { set: noop, get: noop, clock: () => 0, reselect: noop, apply: noop, closeDialog: noop };
-    const slices = { data: dataSlice(ctx), table: tableSlice(ctx), overlays: overlaySlice(ctx), dialog: dialogSlice(ctx), action: actionSlice(ctx) };
+    const slices = { data: dataSlice(ctx), table: tableSlice(ctx), overlays: overlaySlice(ctx), dialog: dialogSlice(ctx), action: actionSlice(ctx), columns: columnsSlice(ctx) };
     const owner = new Map<string, string>();
     for (const [name, s] of Object.entries(slices)) {
       for (const k of Object.keys(s)) {

@@ -140,4 +140,29 @@ describe.skipIf(!hasTmux)('in a real terminal (tmux)', () => {
       tmux(t.sock, 'kill-server');
     }
   });
+
+  it('opens the F2 column chooser on the terminal\'s own F2, hides a column with Space, and refuses to save while a filesystem is frozen', async () => {
+    const xdg = `/dev/shm/wedgetop-tests/columns-${process.pid}-${Date.now()}`;
+    fs.mkdirSync(xdg, { recursive: true });
+    const t = session(120, 40);
+    try {
+      await t.until((s) => s.includes('wt$'), 'shell prompt');
+      t.keys(`XDG_CONFIG_HOME=${xdg} node ${TYPED} --replay test/fixtures/frozen-ext4`, 'Enter');
+      await t.until((x) => x.includes('F10Quit') && /USER +COMM/.test(x), 'the TUI with data');
+      t.keys('F2');
+      await t.until((x) => x.includes('Columns shown') && x.includes('[x] USER'), 'the chooser');
+      t.keys('Down', 'Down', 'Space');
+      await t.until((x) => x.includes('[ ] USER'), 'USER unticked');
+      t.keys('Escape');
+      const s = await t.until((x) => !x.includes('Columns shown') && x.includes('columns not saved'), 'closed, not saved', t.joined);
+      expect(s).toMatch(/TID +COMM/);
+      expect(s).toContain('a filesystem is frozen (/tmp/mnt1)');
+      expect(fs.existsSync(path.join(xdg, 'wedgetop', 'columns.json'))).toBe(false);
+      t.keys('q');
+      await t.until((x) => x.includes('wt$') && !x.includes('F10Quit'), 'prompt back');
+    } finally {
+      tmux(t.sock, 'kill-server');
+      fs.rmSync(xdg, { recursive: true, force: true });
+    }
+  });
 });

@@ -25,6 +25,12 @@ export function actionSlice(ctx: SliceContext): ActionSlice {
       if (!a) return;
       const now = clock();
       set({ action: { ...a, phase: 'done', ok, result, follow: follow ?? a.follow, finishedAt: now }, now, message: { text: result, level: ok ? 'info' : 'error', at: now } });
+      // A tagged kill: the next target, planned when confirmed, guarded again as it runs.
+      const q = get().actionQueue;
+      if (q?.length) {
+        set({ actionQueue: q.slice(1) });
+        get().remediator?.run(q[0]!);
+      }
     },
     setActionLog(entries) {
       set({ actionLog: [...entries] });

@@ -1,12 +1,15 @@
 // The data slice: what the refresher writes (analysis, history, collector state). Z pauses it as a
 // whole: what arrives meanwhile is stashed, and the chart's history is frozen with it.
 import { pushSample, sampleOf } from '../history.js';
-import type { CollectorStatus, DataSlice, SliceContext } from '../types.js';
+import { cpuUsage } from '../../procfs/meters.js';
+import type { Analysis } from '../../model.js';
+import type { CollectorStatus, CpuMeter, DataSlice, SliceContext } from '../types.js';
 
 export function dataSlice(ctx: SliceContext): DataSlice {
   const { set, get, clock, apply } = ctx;
   return {
     history: [],
+    cpu: {},
     collector: { pending: false, refreshes: 0 },
     paused: false,
     now: clock(),
@@ -16,9 +19,10 @@ export function dataSlice(ctx: SliceContext): DataSlice {
       const s = get();
       const collector: CollectorStatus = { ...s.collector, pending: false, pendingSince: undefined, stalledSince: undefined, lastError: undefined, lastOkAt: now, refreshes: s.collector.refreshes + 1 };
       const history = pushSample(s.history, sampleOf(a, now));
+      const cpu = nextCpu(s.cpu, a);
       // Under the dialog the screen must keep showing what the admin is confirming.
-      if (s.paused || s.dialog) set({ stashed: a, collector, history, now });
-      else set({ ...apply(a), collector, history, now });
+      if (s.paused || s.dialog) set({ stashed: a, collector, history, now, cpu });
+      else set({ ...apply(a), collector, history, now, cpu });
     },
     setPending(pending) {
       const s = get();
@@ -54,4 +58,11 @@ export function dataSlice(ctx: SliceContext): DataSlice {
       else set({ paused: !s.paused, pausedHistory: s.paused ? undefined : s.history });
     },
   };
+}
+
+/** The CPU meter after a new snapshot: a static replay (same ticks) keeps the last usage. */
+function nextCpu(prev: CpuMeter, a: Analysis): CpuMeter {
+  const cur = a.snapshot.meters?.cpu;
+  if (!cur) return prev;
+  return { last: cur, usage: cpuUsage(prev.last, cur) ?? prev.usage };
 }

@@ -1,10 +1,56 @@
 // The dialog slice: a remedy key asks the remediator for a plan and opens the confirmation; a
 // confirmed plan is handed back to the remediator, which reports through the action slice.
+import type { ActionPlan } from '../../actions/remedy.js';
+import { indexOf } from '../derive.js';
 import { actionBusy, remedyTarget } from '../select.js';
 import type { DialogSlice, SliceContext } from '../types.js';
 
 export function dialogSlice(ctx: SliceContext): DialogSlice {
   const { set, get, clock, closeDialog } = ctx;
+
+  /**
+   * Kill on tagged rows: one dialog for every tagged holder, each planned (and so guarded: PID 1,
+   * kernel threads, wedgetop itself, the start time) exactly as a single kill is; tagged waiters
+   * are named and left alone (killing a waiter frees nobody behind the holder).
+   */
+  const requestTaggedKill = (key: string): void => {
+    const s = get();
+    const a = s.analysis;
+    const r = s.remediator;
+    if (!a) return;
+    const idx = indexOf(a);
+    const plans: ActionPlan[] = [];
+    const refused: string[] = [];
+    const done = new Set<number>();
+    for (const k of s.tagged) {
+      const t = idx.tasks.get(k);
+      if (!t || done.has(t.pid)) continue;
+      const name = `${t.comm}:${t.pid === t.tid ? t.pid : `${t.pid}/${t.tid}`}`;
+      const rc = t.isHolder ? a.rootCauses.find((x) => x.id === `task:${t.pid}`) ?? a.hops.find((x) => x.id === `task:${t.pid}`) : undefined;
+      if (!rc || !rc.remedies.some((m) => m.action === 'kill')) {
+        refused.push(`${name}: ${t.isHolder ? 'no kill remedy for it' : 'not a holder (killing a waiter frees nobody)'}`);
+        continue;
+      }
+      done.add(t.pid);
+      if (s.opts.readOnly || !r) {
+        refused.push(`${name}: ${s.opts.readOnly ? 'read-only' : 'remediation is not available here'}`);
+        continue;
+      }
+      const plan = r.plan(a, rc.id, 'kill');
+      if ('refused' in plan) refused.push(`${name}: ${plan.refused}`);
+      else plans.push(plan);
+    }
+    if (plans.length === 0) {
+      s.say(`${key}: no tagged holder to kill${refused.length ? ` — ${refused.join('; ')}` : ''} (U untags)`, 'warn');
+      return;
+    }
+    if (actionBusy(s)) {
+      s.say(`an action is still running on ${s.action!.plan.target}: wait for its outcome (L shows its steps)`, 'warn');
+      return;
+    }
+    set({ dialog: { plan: plans[0]!, queue: plans.slice(1), refused, stage: 1, choice: 'no', dryRun: r!.dryRun, dryRunWhy: r!.dryRunWhy }, message: undefined });
+  };
+
   return {
 
     setRemediator(r) {
@@ -13,6 +59,10 @@ export function dialogSlice(ctx: SliceContext): DialogSlice {
     requestRemedy(action, key) {
       const s = get();
       if (s.dialog) return;
+      if (action === 'kill' && s.tagged.size > 0) {
+        requestTaggedKill(key);
+        return;
+      }
       const rc = remedyTarget(s);
       if (!rc) {
         s.say('nothing is blocked: no root cause to act on');
@@ -55,7 +105,7 @@ export function dialogSlice(ctx: SliceContext): DialogSlice {
         set({ dialog: { ...d, stage: 2, choice: 'no' } });
         return;
       }
-      set(closeDialog());
+      set({ ...closeDialog(), ...(d.queue?.length ? { actionQueue: d.queue, tagged: new Set<string>() } : {}) });
       if (!s.remediator) return;
       s.remediator.run(d.plan);
     },

@@ -37,18 +37,35 @@ function content(d: ConfirmDialog, inner: number): Item[] {
   const kv = (k: string, v: string, role?: Seg['role'], prio: 0 | 1 = 0): Item[] =>
     wrapLine({ ...line(seg(k.padEnd(12), 'heading'), seg(v, role)), indent: 12 }, inner).map((l, i) => ({ l, prio: i === 0 ? prio : 1 }));
   const out: Item[] = [];
-  out.push({ l: plain(title(p, d.stage), 'title'), prio: 0 });
-  out.push({ l: plain(''), prio: 2 });
-  out.push(...kv('root cause', `${rc.label}${rc.inCycle ? '  [DEADLOCK CYCLE]' : ''}`, 'bold', 1));
-  const where = p.remedy.action === 'fuse-abort' && rc.mount ? ` (mount ${rc.mount})` : '';
-  out.push(...kv('target', `${p.target}${where}`, 'bold'));
-  out.push(...kv('command', p.command, 'remedy'));
-  // Another mount namespace: which path is used, and where it runs.
-  if (p.how) out.push(...kv('where', p.how, undefined, 1));
-  out.push(...kv('checked', p.guard, 'dim', 1));
-  out.push(...kv('risk', p.remedy.risk || '-', 'warn', 1));
-  for (const n of rc.notes ?? []) out.push(...kv('note', n, 'warn', 1));
-  out.push(...kv('should free', `${n} blocked task${n === 1 ? '' : 's'}`, n > 0 ? 'stateD' : 'dim'));
+  if (d.queue !== undefined) {
+    // Tagged rows: every target with its exact command, then the tagged rows left alone.
+    const plans = [p, ...d.queue];
+    const total = new Set(plans.flatMap((x) => x.blockedKeys)).size;
+    out.push({ l: plain(`Kill ${plans.length} tagged holder${plans.length === 1 ? '' : 's'}, one after another?`, 'title'), prio: 0 });
+    out.push({ l: plain(''), prio: 2 });
+    plans.forEach((x, i) => {
+      out.push(...kv(`target ${i + 1}`, x.target, 'bold'));
+      out.push(...kv('command', x.command, 'remedy'));
+      out.push(...kv('checked', x.guard, 'dim', 1));
+      for (const note of x.rootCause.notes ?? []) out.push(...kv('note', note, 'warn', 1));
+    });
+    for (const why of d.refused ?? []) out.push(...kv('not killed', why, 'warn'));
+    out.push(...kv('risk', p.remedy.risk || '-', 'warn', 1));
+    out.push(...kv('should free', `${total} blocked task${total === 1 ? '' : 's'}`, total > 0 ? 'stateD' : 'dim'));
+  } else {
+    out.push({ l: plain(title(p, d.stage), 'title'), prio: 0 });
+    out.push({ l: plain(''), prio: 2 });
+    out.push(...kv('root cause', `${rc.label}${rc.inCycle ? '  [DEADLOCK CYCLE]' : ''}`, 'bold', 1));
+    const where = p.remedy.action === 'fuse-abort' && rc.mount ? ` (mount ${rc.mount})` : '';
+    out.push(...kv('target', `${p.target}${where}`, 'bold'));
+    out.push(...kv('command', p.command, 'remedy'));
+    // Another mount namespace: which path is used, and where it runs.
+    if (p.how) out.push(...kv('where', p.how, undefined, 1));
+    out.push(...kv('checked', p.guard, 'dim', 1));
+    out.push(...kv('risk', p.remedy.risk || '-', 'warn', 1));
+    for (const n of rc.notes ?? []) out.push(...kv('note', n, 'warn', 1));
+    out.push(...kv('should free', `${n} blocked task${n === 1 ? '' : 's'}`, n > 0 ? 'stateD' : 'dim'));
+  }
   if (d.stage === 2) {
     out.push({ l: plain(''), prio: 2 });
     out.push(...wrapLine(plain('This fails every pending request on that FUSE mount. Answer again: are you sure?', 'error'), inner).map((l) => ({ l, prio: 0 as const })));

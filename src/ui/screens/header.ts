@@ -6,12 +6,12 @@ import { blockedCount } from '../../report/json.js';
 import type { UiState } from '../../store/store.js';
 import { series, type HistorySample } from '../../store/history.js';
 import { lineChart, SERIES_COLORS, type ChartSeries } from '../chart.js';
-import { fitLine, line, plain, seg, type Line } from '../line.js';
+import { fitLine, line, plain, seg, type Line, type Role } from '../line.js';
 import type { TermCaps } from '../term.js';
 import { formatBytes } from '../text.js';
 import { VERSION } from '../../version.js';
 
-export const HEADER_ROWS = 4;
+export const HEADER_ROWS = 5;
 /** Root causes drawn as their own series on the chart (besides the total). */
 export const CHART_ROOTS = 3;
 
@@ -60,16 +60,62 @@ function hungTaskText(snap: Snapshot): Line {
   return line(seg(`Hung-task ${h.timeoutSecs}s: `, 'heading'), seg(`${h.detectCount ?? '?'} report${h.detectCount === 1 ? '' : 's'}`), seg(silenced, 'warn'));
 }
 
+function pct(v: number): string {
+  return v >= 10 ? v.toFixed(0) : v.toFixed(1);
+}
+
+/** How loud a stall share is: a few percent is a busy box, a quarter of the time is a wedge. */
+function stallRole(v: number | undefined): Role {
+  if (v === undefined) return 'dim';
+  if (v >= 25) return 'error';
+  if (v >= 5) return 'warn';
+  return 'normal';
+}
+
+/**
+ * PSI as htop's meter has it, avg10 some/full: the I/O figure first, it is what a wedge moves
+ * (tasks in D on a disk or a dead NFS server stall I/O; a frozen filesystem's waiters do not).
+ */
+export function psiLine(snap: Snapshot): Line {
+  const psi = snap.meters?.psi;
+  if (!psi || (!psi.io && !psi.memory && !psi.cpu)) return line(seg('PSI ', 'heading'), seg(snap.meters ? 'not available (kernel without PSI)' : 'not recorded', 'dim'));
+  const segs = [seg('PSI ', 'heading')];
+  const pair = (name: string, p: typeof psi.io, full = true): void => {
+    if (!p) return;
+    segs.push(seg(`${name} `, 'heading'), seg(`${p.some ? pct(p.some.avg10) : '?'}`, stallRole(p.some?.avg10)));
+    if (full) segs.push(seg('/'), seg(`${p.full ? pct(p.full.avg10) : '?'}`, stallRole(p.full?.avg10)));
+    segs.push(seg('%  '));
+  };
+  pair('io', psi.io);
+  pair('mem', psi.memory);
+  // System-wide cpu "full" is always zero (a CPU is never stalled on itself): some only.
+  pair('cpu', psi.cpu, false);
+  segs.push(seg('some/full, 10s', 'dim'));
+  return line(...segs);
+}
+
+function meterLine(s: UiState, snap: Snapshot): Line {
+  const mem = snap.meters?.mem ?? s.mem;
+  const cpu = snap.meters?.cpu ? s.cpu.usage : undefined;
+  const segs = [seg('Load ', 'heading'), seg(snap.loadavg.map((x) => x.toFixed(2)).join(' '))];
+  if (snap.meters?.cpu) {
+    segs.push(seg('  CPU ', 'heading'), seg(cpu ? `${pct(cpu.busy)}%` : '?', cpu ? 'normal' : 'dim'));
+    if (cpu) segs.push(seg(' wa ', 'dim'), seg(`${pct(cpu.iowait)}%`, stallRole(cpu.iowait)));
+  }
+  if (mem) segs.push(seg('  Mem ', 'heading'), seg(`${formatBytes(mem.total - mem.available)}/${formatBytes(mem.total)}`));
+  return line(...segs);
+}
+
 function leftLines(s: UiState): Line[] {
   const a = s.analysis;
-  if (!a) return [line(seg('wedgetop ', 'title'), seg(VERSION, 'dim')), plain(''), plain(''), statusLine(s)];
+  if (!a) return [line(seg('wedgetop ', 'title'), seg(VERSION, 'dim')), plain(''), plain(''), plain(''), statusLine(s)];
   const snap = a.snapshot;
-  const mem = s.mem ? `  Mem ${formatBytes(s.mem.total - s.mem.available)}/${formatBytes(s.mem.total)}` : '';
   const nBlocked = blockedCount(a);
   const stopped = (snap.stateCounts.T ?? 0) + (snap.stateCounts.t ?? 0);
   return [
     line(seg('wedgetop ', 'title'), seg(snap.hostname, 'bold'), seg(`  ${snap.kernel}  up ${formatDuration(snap.uptimeSec * 1000)}`)),
-    line(seg('Load ', 'heading'), seg(snap.loadavg.map((x) => x.toFixed(2)).join(' ')), seg(mem ? '  Mem ' : '', 'heading'), seg(mem.replace('  Mem ', ''))),
+    meterLine(s, snap),
+    psiLine(snap),
     line(
       seg('Blocked: ', 'heading'),
       seg(`${nBlocked} D`, nBlocked > 0 ? 'stateD' : 'ok'),

@@ -23,7 +23,7 @@ function sectionTitle(contexts: readonly KeyContext[]): string {
 
 /** One help line per binding, in sections by where they apply (global first, filter last). */
 export function helpEntries(): HelpEntry[] {
-  const order: KeyContext[] = ['global', 'main', 'causes', 'scroll', 'filter', 'search', 'confirm'];
+  const order: KeyContext[] = ['global', 'main', 'causes', 'scroll', 'filter', 'search', 'confirm', 'columns'];
   const rank = (b: Binding): number => order.indexOf(b.contexts[0]!);
   return [...KEYMAP]
     .map((b, i) => ({ b, i }))

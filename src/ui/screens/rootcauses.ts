@@ -4,6 +4,7 @@
 import type { Analysis, RootCause } from '../../model.js';
 import { series } from '../../store/history.js';
 import type { UiState } from '../../store/store.js';
+import { anyWaiting } from '../../store/derive.js';
 import { spark } from '../chart.js';
 import { remedyKey } from '../keymap.js';
 import { line, plain, seg, type Line, type Role } from '../line.js';
@@ -50,7 +51,7 @@ export function rootCauseLines(s: UiState, caps: TermCaps, maxCauses: number, ta
     return out;
   }
   if (rcs.length === 0) {
-    out.push(plain(a.tasks.length ? '  blocked tasks, but no root cause found (see the table)' : '  Nothing is blocked.', a.tasks.length ? 'warn' : 'ok'));
+    out.push(plain(anyWaiting(a) ? '  blocked tasks, but no root cause found (see the table)' : '  Nothing is blocked.', anyWaiting(a) ? 'warn' : 'ok'));
     return out;
   }
   // Shared scale with headroom, so root causes compare and a steady count is not a solid block.

@@ -1,7 +1,7 @@
 // The task table: wait-site group lines and task rows, only the visible window of them built.
 import type { AnalyzedTask } from '../../model.js';
 import { formatDuration } from '../../report/text.js';
-import { indexOf, longestBlocked, siteFunc, worstState, type Row, type SortKey } from '../../store/derive.js';
+import { indexOf, longestBlocked, processName, roleOf, siteFunc, worstState, type Row, type SortKey } from '../../store/derive.js';
 import type { UiState } from '../../store/store.js';
 import { cell, line, seg, type Line, type Role, type Seg } from '../line.js';
 import { glyphs, type TermCaps } from '../term.js';
@@ -44,7 +44,22 @@ export function contentOf(rows: readonly Row[], s: UiState): ColumnContent {
  * hold — WAIT SITE no wider than its longest value, CONTAINER only when some task has one —
  * and WAITS ON / HOLDER gets the rest.
  */
-export function columns(cols: number, content: ColumnContent = { site: 40, waits: 80, container: 12 }): Column[] {
+export function columns(cols: number, content: ColumnContent = { site: 40, waits: 80, container: 12 }, hidden?: ReadonlySet<SortKey>): Column[] {
+  const all = allColumns(cols, content);
+  if (!hidden?.size) return all;
+  const shown = all.filter((c) => !hidden.has(c.key));
+  // What the hidden ones took goes to the widest text column still shown (WAITS ON, else WAIT SITE).
+  const freed = all.filter((c) => hidden.has(c.key)).reduce((n, c) => n + c.width + 1, 0);
+  const wide = shown.find((c) => c.key === 'waits') ?? shown.find((c) => c.key === 'site') ?? shown[shown.length - 1];
+  return shown.map((c) => (c === wide ? { ...c, width: c.width + freed } : c));
+}
+
+/** Titles of the columns, for the F2 chooser. */
+export const COLUMN_TITLES: Record<SortKey, string> = {
+  pid: 'PID', tid: 'TID', user: 'USER', comm: 'COMM', state: 'STATE', blocked: 'BLOCKED FOR', site: 'WAIT SITE', waits: 'WAITS ON / HOLDER', container: 'CONTAINER',
+};
+
+function allColumns(cols: number, content: ColumnContent): Column[] {
   const wide = cols >= 100;
   const fixed: Column[] = [
     { key: 'pid', title: 'PID', width: 7, align: 'right' },
@@ -100,7 +115,7 @@ export function stateRole(state: string): Role {
 
 export function headerLine(s: UiState, cols: number, caps: TermCaps, content?: ColumnContent): Line {
   const segs: Seg[] = [seg(' ', 'colHeader')];
-  for (const c of columns(cols, content)) {
+  for (const c of columns(cols, content, s.hiddenColumns)) {
     const sorted = s.sort.key === c.key;
     const mark = sorted ? (caps.unicode ? (s.sort.desc ? '▼' : '▲') : s.sort.desc ? 'v' : '^') : '';
     // The sort mark must survive a narrow column: the title is cut, never the mark.
@@ -131,9 +146,11 @@ function taskLine(s: UiState, t: AnalyzedTask, cols: number, content: ColumnCont
   const idx = indexOf(a);
   const tagged = s.tagged.has(t.key);
   const rowRole: Role | undefined = tagged ? 'tagged' : undefined;
-  const cs = columns(cols, content);
-  const w = (k: SortKey): number => cs.find((c) => c.key === k)!.width;
-  const gut = tagged ? '*' : t.isHolder ? 'H' : ' ';
+  const cs = columns(cols, content, s.hiddenColumns);
+  const w = (k: SortKey): number => cs.find((c) => c.key === k)?.width ?? 0;
+  // The role in the gutter: H holds what others wait on, T is stopped (and holds nothing found).
+  const role = roleOf(t);
+  const gut = tagged ? '*' : role === 'holder' ? 'H' : role === 'stopped' ? 'T' : ' ';
   // A folded process: its thread count in TID, the worst state, the longest blocked.
   const state = threads ? worstState(threads) : t.state;
   const blockedMs = threads ? longestBlocked(threads) : t.blockedForMs;
@@ -141,7 +158,8 @@ function taskLine(s: UiState, t: AnalyzedTask, cols: number, content: ColumnCont
     pid: [String(t.pid), undefined],
     tid: [threads ? `${threads.length}thr` : String(t.tid), threads ? 'dim' : undefined],
     user: [t.user ?? '?', undefined],
-    comm: [t.comm, t.isHolder ? 'holder' : undefined],
+    // A folded process by its name ("md-wr0"), not its first thread's ("md-wr0-084").
+    comm: [threads ? processName(threads) : t.comm, t.isHolder ? 'holder' : undefined],
     state: [state, stateRole(state)],
     blocked: [blockedText(blockedMs, t.blockedForMin), blockedRole(blockedMs, a.snapshot.hungTask.timeoutSecs)],
     site: [siteFunc(t), 'dim'],
@@ -160,6 +178,7 @@ function groupLine(r: Extract<Row, { kind: 'group' }>, caps: TermCaps): Line {
   const g = glyphs(caps.unicode);
   const sign = r.collapsed ? g.collapsed : g.expanded;
   const n = `${r.count} task${r.count === 1 ? '' : 's'}`;
+  if (r.stoppedOnly) return line(seg(`${sign} `, 'group'), seg('stopped', 'stateT'), seg(` — ${n} stopped (SIGSTOP or ptrace), holding nothing others were found waiting on`, 'group'));
   if (r.holdersOnly) return line(seg(`${sign} `, 'group'), seg('holders', 'holder'), seg(` — ${n} holding what others wait for (not waiting themselves)`, 'group'));
   const res = r.resource;
   return line(
