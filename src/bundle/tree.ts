@@ -3,8 +3,7 @@
 // replayed from it, so a redacted bundle's reports come from exactly the redacted data.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ProcSource } from '../procfs/source.js';
-import { memRecordPath } from '../procfs/source.js';
+import { RecordedSource } from '../procfs/source.js';
 import { SnapshotDir } from '../procfs/snapshot-dir.js';
 
 export type TreeNode = { kind: 'file'; data: Buffer } | { kind: 'dir' } | { kind: 'link'; target: string };
@@ -52,11 +51,11 @@ export function readTree(dir: string, maxFiles = 500_000, refused: string[] = []
 }
 
 /** A ProcSource over a Tree: replay without writing the tree anywhere. */
-export class TreeSource implements ProcSource {
-  readonly live = false;
+export class TreeSource extends RecordedSource {
   readonly errors = new Map<string, number>();
   private readonly children = new Map<string, string[]>();
   constructor(private readonly tree: Tree) {
+    super();
     for (const k of tree.keys()) {
       const i = k.lastIndexOf('/');
       const parent = i < 0 ? '' : k.slice(0, i);
@@ -81,14 +80,5 @@ export class TreeSource implements ProcSource {
   list(p: string): string[] {
     const rel = p.replace(/^\/+/, '');
     return this.tree.get(rel)?.kind === 'dir' ? [...(this.children.get(rel) ?? [])] : [];
-  }
-  readMemString(_pid: number, tid: number, addr: bigint): string | undefined {
-    return this.read(memRecordPath(tid, addr));
-  }
-  ssNetlink(): string | undefined {
-    return this.read('/ss-netlink.txt');
-  }
-  kmsg(): string | undefined {
-    return this.read('/kmsg');
   }
 }

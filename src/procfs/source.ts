@@ -182,13 +182,35 @@ export function readKmsgNonBlocking(maxRecords = 20000): string | undefined {
 }
 
 /**
+ * What a recording holds besides /proc's own paths (the layout --record writes): the path
+ * arguments read from task memory, ss's netlink table and the kernel log lines, as files.
+ * Every replay (a directory, a bundle's tree) maps them the same way.
+ */
+export abstract class RecordedSource implements ProcSource {
+  readonly live = false;
+  abstract readonly errors: Map<string, number>;
+  abstract read(p: string): string | undefined;
+  abstract readlink(p: string): string | undefined;
+  abstract list(p: string): string[];
+  readMemString(_pid: number, tid: number, addr: bigint): string | undefined {
+    return this.read(memRecordPath(tid, addr));
+  }
+  ssNetlink(): string | undefined {
+    return this.read('/ss-netlink.txt');
+  }
+  kmsg(): string | undefined {
+    return this.read('/kmsg');
+  }
+}
+
+/**
  * A recorded snapshot directory. Untrusted: every read goes through SnapshotDir, which never
  * follows a symlink, reads only regular files under a size cap, and says what it refused.
  */
-export class ReplaySource implements ProcSource {
-  readonly live = false;
+export class ReplaySource extends RecordedSource {
   readonly reader: SnapshotDir;
   constructor(readonly dir: string) {
+    super();
     this.reader = new SnapshotDir(dir);
   }
   get errors(): Map<string, number> {
@@ -202,15 +224,6 @@ export class ReplaySource implements ProcSource {
   }
   list(p: string): string[] {
     return this.reader.list(p);
-  }
-  readMemString(_pid: number, tid: number, addr: bigint): string | undefined {
-    return this.read(memRecordPath(tid, addr));
-  }
-  ssNetlink(): string | undefined {
-    return this.read('/ss-netlink.txt');
-  }
-  kmsg(): string | undefined {
-    return this.read('/kmsg');
   }
   takeWarnings(): string[] {
     return this.reader.takeWarnings();
