@@ -7,7 +7,7 @@ import { COLLECTOR_FLAG, CollectorClient, prepareRecordDir, runCollectorChild, t
 import { SafeWriteError } from './safefs/write.js';
 import { collect } from './procfs/collect.js';
 import { ReplaySource } from './procfs/source.js';
-import { analyze } from './graph/analyze.js';
+import { Analyst } from './procfs/analyst.js';
 import { textReport } from './report/text.js';
 import { toJson, blockedCount } from './report/json.js';
 import { prometheusText, writeAtomically } from './report/prometheus.js';
@@ -157,12 +157,16 @@ function replayMeta(dir: string): ReplayMeta {
   }
 }
 
-/** The snapshot source every mode uses: a recorded directory, or the live collector child. */
+/**
+ * The analyses every mode uses: of a recorded directory (analysed here: there is no child), or
+ * made by the live collector child (the UI process runs no kernel analysis).
+ */
 export class SnapshotSource {
   readonly client?: CollectorClient;
   private readonly replayNow?: number;
-  /** A recording is one moment: read it once, then hand out the same snapshot every refresh. */
+  /** A recording is one moment: read it once, then analyse the same snapshot every refresh. */
   private replayed?: Snapshot;
+  private readonly analyst = new Analyst();
   constructor(private readonly o: Options) {
     if (o.replay) {
       const meta = replayMeta(o.replay);
@@ -172,9 +176,13 @@ export class SnapshotSource {
   get live(): boolean {
     return !this.o.replay;
   }
-  async next(record?: RecordTarget): Promise<Snapshot> {
-    if (this.o.replay) return (this.replayed ??= collect(new ReplaySource(path.resolve(this.o.replay)), { now: this.replayNow }));
-    return this.client!.snapshot({ selfPid: process.pid }, this.o.timeoutMs, record);
+  async next(record?: RecordTarget): Promise<Analysis> {
+    const analysis = { killGraceMs: this.o.graceMs };
+    if (this.o.replay) {
+      const snap = (this.replayed ??= collect(new ReplaySource(path.resolve(this.o.replay)), { now: this.replayNow }));
+      return this.analyst.analyze(snap, analysis);
+    }
+    return this.client!.analysis({ selfPid: process.pid }, this.o.timeoutMs, record, analysis);
   }
   close(): void {
     this.client?.close();
@@ -224,8 +232,7 @@ async function reportMode(o: Options): Promise<number> {
   const record = o.record ? prepareRecordDir(o.record) : undefined;
   const src = new SnapshotSource(o);
   try {
-    const snap = await src.next(record);
-    const a = analyze(snap);
+    const a = await src.next(record);
     if (o.prometheus === '-') process.stdout.write(prometheusText(a));
     else if (o.prometheus) writeAtomically(o.prometheus, prometheusText(a));
     else process.stdout.write(o.json ? JSON.stringify(toJson(a), null, 2) + '\n' : textReport(a));

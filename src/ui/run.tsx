@@ -7,7 +7,7 @@ import { render, type Instance } from 'ink';
 import type { Options, SnapshotSource } from '../cli.js';
 import { CollectorStalled } from '../procfs/collector.js';
 import { createUiStore, type UiStore } from '../store/store.js';
-import { Refresher, type SnapshotProvider } from '../store/refresher.js';
+import { Refresher, type AnalysisProvider } from '../store/refresher.js';
 import { StoreRemediator, type Executor } from '../store/remediation.js';
 import { ActionLog } from '../actions/log.js';
 import { App } from './App.js';
@@ -35,7 +35,7 @@ export interface TuiExtras {
   stderr?: NodeJS.WriteStream;
 }
 
-type Source = SnapshotProvider & { close?: () => void; readonly live?: boolean; readonly client?: { readonly pid?: number } };
+type Source = AnalysisProvider & { close?: () => void; readonly live?: boolean; readonly client?: { readonly pid?: number } };
 
 const SIGNALS: NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT'];
 const SIGNO: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGTERM: 15 };
@@ -56,7 +56,7 @@ export async function runTui(o: Options, source: SnapshotSource | Source, extras
   const store = storeFor(o, src.live ?? !o.replay);
   const live = src.live ?? !o.replay;
   const refresher = new Refresher(store, src, {
-    intervalMs: o.intervalMs, timeoutMs: o.timeoutMs, killGraceMs: o.graceMs, log,
+    intervalMs: o.intervalMs, timeoutMs: o.timeoutMs, log,
     isStall: (e) => e instanceof CollectorStalled,
     static: !live,
   });
@@ -71,7 +71,7 @@ export async function runTui(o: Options, source: SnapshotSource | Source, extras
       log: extras.actionLog ?? new ActionLog(),
       followMs: extras.followMs,
       // The refresher's own next result: never a second request on the collector at once.
-      next: () => refresher.nextSnapshot(),
+      next: () => refresher.nextAnalysis(),
       execute: extras.execute,
     }));
   }
