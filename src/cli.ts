@@ -167,6 +167,8 @@ export class SnapshotSource {
   /** A recording is one moment: read it once, then analyse the same snapshot every refresh. */
   private replayed?: Snapshot;
   private readonly analyst = new Analyst();
+  /** The first request, sent before the TUI's modules load (prefetch). */
+  private first?: Promise<Analysis>;
   constructor(private readonly o: Options) {
     if (o.replay) {
       const meta = replayMeta(o.replay);
@@ -176,7 +178,22 @@ export class SnapshotSource {
   get live(): boolean {
     return !this.o.replay;
   }
+  /**
+   * Send the first live request now: the collector child (a whole node process) starts and
+   * scans while the TUI's modules (Ink, React, yoga) are evaluated, instead of after them.
+   */
+  prefetch(): void {
+    if (!this.client || this.first) return;
+    this.first = this.client.analysis({ selfPid: process.pid }, this.o.timeoutMs, undefined, { killGraceMs: this.o.graceMs });
+    // Taken by the first next(); until then a failure must not count as unhandled.
+    this.first.catch(() => undefined);
+  }
   async next(record?: RecordTarget): Promise<Analysis> {
+    if (this.first && !record) {
+      const f = this.first;
+      this.first = undefined;
+      return f;
+    }
     const analysis = { killGraceMs: this.o.graceMs };
     if (this.o.replay) {
       const snap = (this.replayed ??= collect(new ReplaySource(path.resolve(this.o.replay)), { now: this.replayNow }));
@@ -276,8 +293,10 @@ export async function main(argv: string[]): Promise<number> {
     // A dumb terminal cannot move the cursor: the full-screen view would be garbage there.
     const tty = process.stdout.isTTY && process.stdin.isTTY && process.env.TERM !== 'dumb';
     if (o.once || o.json || o.record || o.prometheus || o.bundle !== undefined || !tty) return await reportMode(o);
+    const src = new SnapshotSource(o);
+    src.prefetch();
     const { runTui } = await import('./ui/run.js');
-    return await runTui(o, new SnapshotSource(o));
+    return await runTui(o, src);
   } catch (e) {
     if (e instanceof UsageError || e instanceof SafeWriteError) {
       process.stderr.write(`wedgetop: ${e.message}\n`);
