@@ -364,7 +364,7 @@ async function keys(): Promise<void> {
 
 async function peers(wedge: Wedge | undefined, threads: number): Promise<void> {
   results.notes.push(...ensurePeers(log));
-  const warmupSeconds = QUICK ? 5 : 10;
+  const warmupSeconds = QUICK ? 5 : 20;
   const seconds = QUICK ? 15 : 60;
   const wt = [process.execPath, path.join(ROOT, 'dist/wedgetop.mjs'), '--interval', '1'];
   const runs = await measurePeers(peerSpecs(wt), warmupSeconds, seconds, log);
