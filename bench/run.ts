@@ -44,7 +44,7 @@ const ONLY = onlyArg ? new Set((onlyArg.includes('=') ? onlyArg.split('=')[1]! :
 const want = (part: string): boolean => !ONLY || ONLY.has(part);
 const isRoot = process.getuid?.() === 0;
 
-const ROTATION_MS = 5000; // IncrementalCollector's default: the bound below depends on it
+const ROTATION_MS = 2000; // IncrementalCollector's default: the bound below depends on it
 const INTERVAL_MS = 1000;
 const RESULTS = path.join(ROOT, 'bench/results');
 
