@@ -90,15 +90,17 @@ export interface Sleepers {
  * N sleeping threads in P processes: a tiny C program when cc exists (64 KiB stacks), else
  * python3 with threading.stack_size(65536).
  */
-export async function startSleepers(threads: number, processes: number): Promise<Sleepers> {
-  const bin = path.join(SHM, 'wt-bench-sleepers');
+export async function startSleepers(threads: number, processes: number, writeTo?: string): Promise<Sleepers> {
+  // Its own binary when writing: the plain sleepers may be running from the other one.
+  const bin = path.join(SHM, writeTo ? 'wt-bench-sleepers-w' : 'wt-bench-sleepers');
   let child: ChildProcess;
   let how: string;
   const cc = spawnSync('cc', ['-O2', '-pthread', '-o', bin, path.join(HERE, 'sleepers.c')], { stdio: 'ignore' });
   if (cc.status === 0) {
-    child = spawn(bin, [String(threads), String(processes)], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+    child = spawn(bin, [String(threads), String(processes), ...(writeTo ? [writeTo] : [])], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
     how = 'C (pthreads, 64 KiB stacks)';
   } else {
+    if (writeTo) throw new Error('blocked writer threads need cc (bench/sleepers.c)');
     const py = [
       'import os, sys, threading, time',
       'threading.stack_size(65536)',

@@ -1,15 +1,27 @@
 /* N sleeping threads with small stacks: the live benchmark's 10,000 threads.
- * Usage: sleepers NTHREADS [NPROCS]. Prints "ready" on stdout once every thread exists, then
+ * Usage: sleepers NTHREADS [NPROCS [FILE]]. Prints "ready" on stdout once every thread exists, then
  * sleeps until killed. Small stacks (64 KiB) keep 10,000 threads at ~640 MB of address space
  * and a few MB resident. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
+#include <fcntl.h>
 #include <sys/wait.h>
+
+/* With a FILE (third argument) every thread writes to it instead: on a frozen filesystem each
+ * one then sleeps in D (sb_start_write), which gives the bench thousands of blocked tasks. */
+static const char *target;
 
 static void *sleeper(void *arg) {
   (void)arg;
+  if (target) {
+    int fd = open(target, O_WRONLY | O_APPEND | O_CREAT, 0600);
+    if (fd >= 0) {
+      if (write(fd, "x", 1) < 0) { /* nothing to do: the point was the wait */ }
+      close(fd); /* after the thaw: nothing keeps the mount busy */
+    }
+  }
   for (;;) pause();
   return NULL;
 }
@@ -31,6 +43,7 @@ static int spawn_threads(int n) {
 int main(int argc, char **argv) {
   int threads = argc > 1 ? atoi(argv[1]) : 10000;
   int procs = argc > 2 ? atoi(argv[2]) : 1;
+  target = argc > 3 ? argv[3] : NULL;
   if (procs < 1) procs = 1;
   int per = threads / procs;
   /* Each process counts itself as one of its threads. */

@@ -9,7 +9,6 @@ import { openReplay, SnapshotSource } from './app/source.js';
 import { SafeWriteError } from './safefs/write.js';
 import { REPLAY_CHILD_FLAG, runReplayChild } from './procfs/replay.js';
 import { readSnapshotMeta } from './procfs/snapshot-dir.js';
-import { analyze } from './graph/analyze.js';
 import { textReport } from './report/text.js';
 import { toJson, blockedCount } from './report/json.js';
 import { prometheusText, writeAtomically } from './report/prometheus.js';
@@ -169,8 +168,7 @@ async function reportMode(o: Options): Promise<number> {
   const record = o.record ? prepareRecordDir(o.record) : undefined;
   const src = new SnapshotSource(o);
   try {
-    const snap = await src.next(record);
-    const a = analyze(snap);
+    const a = await src.next(record);
     if (o.prometheus === '-') process.stdout.write(prometheusText(a));
     else if (o.prometheus) writeAtomically(o.prometheus, prometheusText(a));
     else process.stdout.write(o.json ? JSON.stringify(toJson(a), null, 2) + '\n' : textReport(a));
@@ -218,8 +216,10 @@ export async function main(argv: string[]): Promise<number> {
     // A dumb terminal cannot move the cursor: the full-screen view would be garbage there.
     const tty = process.stdout.isTTY && process.stdin.isTTY && process.env.TERM !== 'dumb';
     if (o.once || o.json || o.record || o.prometheus || o.bundle !== undefined || !tty) return await reportMode(o);
+    const src = new SnapshotSource(o, { inChild: true });
+    src.prefetch();
     const { runTui } = await import('./ui/run.js');
-    return await runTui(o, new SnapshotSource(o, { inChild: true }));
+    return await runTui(o, src);
   } catch (e) {
     if (e instanceof UsageError || e instanceof SafeWriteError) {
       process.stderr.write(`wedgetop: ${escapeText(e.message)}\n`);

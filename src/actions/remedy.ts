@@ -8,8 +8,7 @@ import { spawn } from 'node:child_process';
 import type { AnalyzedTask, Analysis, Mount, Remedy, RemedyAction, RootCause, Snapshot } from '../model.js';
 import { parseMountinfo, parseStat, PF_KTHREAD } from '../procfs/parse.js';
 import type { ActionLog } from './log.js';
-import { analyze } from '../graph/analyze.js';
-import { fuseConnectionOf } from '../graph/mounts.js';
+import { fuseConnectionOf, resolveTaskMount } from '../graph/mounts.js';
 import { frozenStoreOfTask } from '../graph/backing.js';
 
 export interface ActionPlan {
@@ -542,19 +541,20 @@ export interface FollowResult {
  * time is shorter than the time since): a busy task can re-enter a short D sleep (an audit
  * generator under backlog pressure) without being stuck.
  */
-export async function followUp(plan: ActionPlan, next: () => Promise<Snapshot>, timeoutMs: number, onTick?: (f: FollowResult) => void, actedAtMs = Date.now()): Promise<FollowResult> {
+export async function followUp(plan: ActionPlan, next: () => Promise<Analysis>, timeoutMs: number, onTick?: (f: FollowResult) => void, actedAtMs = Date.now()): Promise<FollowResult> {
   const t0 = Date.now();
   const stuck = new Set(plan.blockedKeys);
   for (;;) {
-    let snap: Snapshot | undefined;
+    let a: Analysis | undefined;
     try {
-      snap = await next();
+      a = await next();
     } catch {
       /* stalled collector: try again */
     }
-    if (snap) {
+    if (a) {
+      const snap = a.snapshot;
       // Still waiting on something (D, or a FUSE waiter asleep in S), per the same analysis.
-      const waiting = new Map(analyze(snap).tasks.filter((t) => t.waitsOn || t.state === 'D').map((t) => [t.key, t]));
+      const waiting = new Map(a.tasks.filter((t) => t.waitsOn || t.state === 'D').map((t) => [t.key, t]));
       for (const k of [...stuck]) {
         const t = waiting.get(k);
         const ranSince = t?.detail?.offCpuMs !== undefined && snap.takenAtMs - t.detail.offCpuMs > actedAtMs;

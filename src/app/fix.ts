@@ -4,7 +4,6 @@ import * as readline from 'node:readline/promises';
 import { escapeText } from '../text/escape.js';
 import type { Options } from './options.js';
 import type { SnapshotSource } from './source.js';
-import { analyze } from '../graph/analyze.js';
 import { ActionLog } from '../actions/log.js';
 import { execute, followUp, planFor, type ActionPlan } from '../actions/remedy.js';
 import type { RemedyAction } from '../model.js';
@@ -34,7 +33,8 @@ export async function runFix(o: Options & { fix: string; action?: RemedyAction }
       say('a replayed snapshot describes another moment (maybe another machine): dry run only');
       o = { ...o, dryRun: true };
     }
-    const a = analyze(await src.next(), { killGraceMs: o.graceMs });
+    // Analysed by the collector child (or in-process for a replay), with --grace in its kill command.
+    const a = await src.next();
     const ctx = { selfPid: process.pid, collectorPid: src.client?.pid, readOnly: o.readOnly, live: src.live };
     const plan = planFor(a, o.fix, ctx, o.action);
     if ('refused' in plan) {

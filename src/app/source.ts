@@ -1,7 +1,10 @@
-// Where every mode's snapshots come from: a recorded directory, or the live collector child.
+// Where every mode's analyses come from: a recorded directory (analysed here: there is no
+// child), or the live collector child, which ships the Analysis it made (the UI process runs no
+// kernel analysis).
 import * as fs from 'node:fs';
-import type { Snapshot } from '../model.js';
+import type { Analysis, Snapshot } from '../model.js';
 import { CollectorClient, type RecordTarget } from '../procfs/collector.js';
+import { Analyst } from '../procfs/analyst.js';
 import { ReplaySource } from '../procfs/source.js';
 import { collectReplay, replayInChild } from '../procfs/replay.js';
 import { UsageError, type Options } from './options.js';
@@ -19,13 +22,16 @@ export function openReplay(dir: string): ReplaySource {
   return src;
 }
 
-/** The snapshot source every mode uses: a recorded directory, or the live collector child. */
+/** The analyses every mode uses: of a recorded directory, or made by the live collector child. */
 export class SnapshotSource {
   readonly client?: CollectorClient;
   private readonly replaySource?: ReplaySource;
-  /** A recording is one moment: read it once, then hand out the same snapshot every refresh. */
+  /** A recording is one moment: read it once, then analyse the same snapshot every refresh. */
   private replayed?: Promise<Snapshot>;
   private killReplay?: () => void;
+  private readonly analyst = new Analyst();
+  /** The first request, sent before the TUI's modules load (prefetch). */
+  private first?: Promise<Analysis>;
   /** inChild: read a replayed snapshot in a child process (the TUI: it draws and answers keys meanwhile). */
   constructor(private readonly o: Options, private readonly opts: { inChild?: boolean } = {}) {
     if (o.replay) this.replaySource = openReplay(o.replay);
@@ -34,7 +40,23 @@ export class SnapshotSource {
   get live(): boolean {
     return !this.o.replay;
   }
-  async next(record?: RecordTarget): Promise<Snapshot> {
+  /**
+   * Send the first live request now: the collector child (a whole node process) starts and
+   * scans while the TUI's modules (Ink, React, yoga) are evaluated, instead of after them.
+   */
+  prefetch(): void {
+    if (!this.client || this.first) return;
+    this.first = this.client.analysis({ selfPid: process.pid }, this.o.timeoutMs, undefined, { killGraceMs: this.o.graceMs });
+    // Taken by the first next(); until then a failure must not count as unhandled.
+    this.first.catch(() => undefined);
+  }
+  async next(record?: RecordTarget): Promise<Analysis> {
+    if (this.first && !record) {
+      const f = this.first;
+      this.first = undefined;
+      return f;
+    }
+    const analysis = { killGraceMs: this.o.graceMs };
     if (this.replaySource) {
       const src = this.replaySource;
       if (!this.replayed && this.opts.inChild) {
@@ -42,9 +64,10 @@ export class SnapshotSource {
         this.killReplay = c.kill;
         this.replayed = c.snapshot;
       }
-      return (this.replayed ??= Promise.resolve().then(() => collectReplay(src)));
+      const snap = await (this.replayed ??= Promise.resolve().then(() => collectReplay(src)));
+      return this.analyst.analyze(snap, analysis);
     }
-    return this.client!.snapshot({ selfPid: process.pid }, this.o.timeoutMs, record);
+    return this.client!.analysis({ selfPid: process.pid }, this.o.timeoutMs, record, analysis);
   }
   close(): void {
     this.client?.close();

@@ -7,8 +7,9 @@
 // hung on (from its breadcrumb, or the fd of the read it sleeps in) is skipped by the next ones.
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
-import type { Snapshot } from '../model.js';
+import type { Analysis, Snapshot } from '../model.js';
 import { collect, type CollectOptions } from './collect.js';
+import { Analyst, packAnalysis, unpackAnalysis, type AnalystOptions, type PackedAnalysis } from './analyst.js';
 import { IncrementalCollector } from './incremental.js';
 import { LiveSource, RecordingSource } from './source.js';
 import { VERSION } from '../version.js';
@@ -33,15 +34,23 @@ interface Request {
   record?: RecordTarget;
   /** Paths an earlier child hung on. */
   skip?: string[];
+  /** How the child analyses the snapshot (the kill remedy's grace period). */
+  analysis?: AnalystOptions;
 }
-type Reply = { id: number; snapshot: Snapshot } | { id: number; error: string };
+type Reply = { id: number; analysis: PackedAnalysis } | { id: number; error: string };
 /** Sent before (path) and after (null) each risky read: what the child is in, if it hangs there. */
 type Breadcrumb = { risky: string | null };
 type ChildMessage = Reply | Breadcrumb;
 
-/** Entry point of the child: answer each request with one snapshot. */
+/**
+ * Entry point of the child: answer each request with one Analysis (its snapshot inside, for
+ * --record and the detail views). The child analyses anyway to learn what to read next; doing
+ * the last analysis here too means the UI's thread never runs one, so no key waits behind it.
+ */
 export function runCollectorChild(): void {
   const live = new LiveSource();
+  // First sightings ("blocked for" without schedstats) live where the analysis runs.
+  const analyst = new Analyst();
   // Kept between requests: a refresh re-reads what changed, not every thread (incremental.ts).
   const incremental = new IncrementalCollector(live);
   // process.send() on the IPC pipe writes at once when nothing is queued (libuv tries the write
@@ -67,7 +76,7 @@ export function runCollectorChild(): void {
       } else {
         snapshot = incremental.collect(msg.opts);
       }
-      reply = { id: msg.id, snapshot };
+      reply = { id: msg.id, analysis: packAnalysis(analyst.analyze(snapshot, msg.analysis)) };
     } catch (e) {
       // A refusal is one line for the admin; anything else is a bug worth its stack.
       reply = { id: msg.id, error: e instanceof SafeWriteError ? e.message : e instanceof Error ? e.stack ?? e.message : String(e) };
@@ -102,7 +111,7 @@ interface Abandoned {
 export class CollectorClient {
   private child?: ChildProcess;
   private nextId = 1;
-  private pending = new Map<number, { resolve: (s: Snapshot) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
+  private pending = new Map<number, { resolve: (a: Analysis) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
   /** Children abandoned because they stopped answering and not yet exited (stuck in D: unkillable). */
   private readonly stuck = new Map<number, Abandoned>();
   /** Paths a child hung on: every later request skips them. */
@@ -147,7 +156,7 @@ export class CollectorClient {
       this.pending.delete(m.id);
       clearTimeout(p.timer);
       if ('error' in m) p.reject(new Error(m.error));
-      else p.resolve(m.snapshot);
+      else p.resolve(unpackAnalysis(m.analysis));
     });
     child.on('exit', () => {
       if (this.child === child) this.child = undefined;
@@ -165,14 +174,19 @@ export class CollectorClient {
     return child;
   }
 
-  /** One snapshot, or CollectorStalled after timeoutMs (the child is then abandoned). */
-  snapshot(opts: CollectOptions, timeoutMs: number, record?: RecordTarget): Promise<Snapshot> {
+  /** One snapshot (of an analysis the child made), or CollectorStalled after timeoutMs. */
+  async snapshot(opts: CollectOptions, timeoutMs: number, record?: RecordTarget): Promise<Snapshot> {
+    return (await this.analysis(opts, timeoutMs, record)).snapshot;
+  }
+
+  /** One Analysis, or CollectorStalled after timeoutMs (the child is then abandoned). */
+  analysis(opts: CollectOptions, timeoutMs: number, record?: RecordTarget, analysis?: AnalystOptions): Promise<Analysis> {
     if (!this.child?.connected && this.stuck.size >= this.maxAbandoned) {
       return Promise.reject(new CollectorCapped(`${this.stuckText()}: not starting another until one exits`));
     }
     const child = this.start();
     const id = this.nextId++;
-    return new Promise<Snapshot>((resolve, reject) => {
+    return new Promise<Analysis>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
         const a = this.abandon();
@@ -180,20 +194,26 @@ export class CollectorClient {
         reject(new CollectorStalled(`collector did not answer within ${timeoutMs} ms${on}`));
       }, timeoutMs);
       this.pending.set(id, {
-        resolve: (s) => resolve(this.annotate(s)),
+        resolve: (a) => resolve(this.annotate(a)),
         reject,
         timer,
       });
-      child.send({ id, opts, record, skip: [...this.skip] } satisfies Request);
+      child.send({ id, opts, record, skip: [...this.skip], analysis } satisfies Request);
     });
   }
 
-  /** The snapshot the UI shows says what is stuck and what is no longer read. */
-  private annotate(s: Snapshot): Snapshot {
+  /**
+   * What the UI shows says what is stuck and what is no longer read. The child's analysis
+   * copied the snapshot's warnings before these were known: both get them, as analyze() would.
+   */
+  private annotate(a: Analysis): Analysis {
+    const extra: string[] = [];
     const stuck = this.stuckText();
-    if (stuck) s.warnings.push(`${stuck}; at most ${this.maxAbandoned} are left running`);
-    if (this.skip.size) s.warnings.push(`not read (a collector hung on it): ${[...this.skip].join(', ')}`);
-    return s;
+    if (stuck) extra.push(`${stuck}; at most ${this.maxAbandoned} are left running`);
+    if (this.skip.size) extra.push(`not read (a collector hung on it): ${[...this.skip].join(', ')}`);
+    a.snapshot.warnings.push(...extra);
+    a.warnings.push(...extra);
+    return a;
   }
 
   /** Give up on the current child; the next request starts a fresh one. */

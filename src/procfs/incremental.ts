@@ -32,8 +32,9 @@
 //   - any other thread: the refresh that reads it again comes at most T after the last read,
 //     plus at most one R to get there: <= T + R (+ that refresh's collection time); threads
 //     created in a burst are found by the re-listing within the same bound.
-// With the defaults (T = 5 s) and --interval 1: 6 s at worst. When the budget pays for a faster
-// rotation it is faster: ~4 s at 10,000 threads on the 2-core VM of the benchmark (README).
+// With the defaults (T = 2 s) and --interval 1: about 3 s at worst (issue 11's bound). Measured at
+// 10,000 threads and 50 D on the 2-core VM (bench --quick --only steady, back to back): T = 5 s
+// gave 2.93% of a core and 4.4 s worst of 3 existing threads; T = 2 s 3.60% and 2.1 s.
 import * as fs from 'node:fs';
 import type { Snapshot, Task } from '../model.js';
 import { collect, isKmsgRelevant, taskFromStat, type CollectOptions, type TaskTable } from './collect.js';
@@ -505,7 +506,7 @@ export class IncrementalCollector {
 
   constructor(private readonly src: ProcSource, opts: IncrementalOptions = {}) {
     this.o = {
-      rotationMs: opts.rotationMs ?? 5000,
+      rotationMs: opts.rotationMs ?? 2000,
       cpuBudget: opts.cpuBudget ?? 0.018,
       escalateEveryMs: opts.escalateEveryMs ?? 10_000,
       maxHeldFds: opts.maxHeldFds ?? 16_384,

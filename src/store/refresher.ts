@@ -1,19 +1,20 @@
-// The refresh loop: SnapshotSource.next() -> analyze() -> store. At most one request is out at
-// a time; a collector that stops answering is reported as stalled while the last data stays on
-// screen, and nothing here ever waits synchronously, so keys keep working. A remedy's follow-up
-// gets its snapshots from here too (nextSnapshot), so it never sends a second request of its own.
-import type { Analysis, Snapshot } from '../model.js';
-import { analyze } from '../graph/analyze.js';
+// The refresh loop: SnapshotSource.next() (an Analysis) -> store. The analysis is made where the
+// snapshot is read (the collector child in live mode), never here: this runs on the UI's thread,
+// and a keypress must not wait behind a kernel analysis of 5,000 blocked tasks. At most one
+// request is out at a time; a collector that stops answering is reported as stalled while the
+// last data stays on screen, and nothing here ever waits synchronously, so keys keep working. A
+// remedy's follow-up gets its analyses from here too (nextAnalysis), so it never sends a second
+// request of its own.
+import type { Analysis } from '../model.js';
 import type { UiStore } from './store.js';
 
-export interface SnapshotProvider {
-  next(): Promise<Snapshot>;
+export interface AnalysisProvider {
+  next(): Promise<Analysis>;
 }
 
 export interface RefresherOptions {
   intervalMs: number;
   timeoutMs: number;
-  killGraceMs?: number;
   clock?: () => number;
   log?: (msg: string) => void;
   /** Tells a stall (CollectorStalled) from other collector errors. */
@@ -28,13 +29,11 @@ export interface RefresherOptions {
 interface Waiter {
   /** Only a request started at or after this answers it: older ones predate the action. */
   after: number;
-  resolve: (s: Snapshot) => void;
+  resolve: (a: Analysis) => void;
   reject: (e: unknown) => void;
 }
 
 export class Refresher {
-  /** Task key -> when it was first seen blocked: analyze()'s fallback for "blocked for". */
-  readonly firstSeen = new Map<string, number>();
   private timer?: NodeJS.Timeout;
   private watchdog?: NodeJS.Timeout;
   private inFlight = false;
@@ -43,7 +42,7 @@ export class Refresher {
   private gotOne = false;
   private readonly clock: () => number;
 
-  constructor(private readonly store: UiStore, private readonly source: SnapshotProvider, private readonly o: RefresherOptions) {
+  constructor(private readonly store: UiStore, private readonly source: AnalysisProvider, private readonly o: RefresherOptions) {
     this.clock = o.clock ?? Date.now;
   }
 
@@ -63,12 +62,12 @@ export class Refresher {
   }
 
   /**
-   * The next snapshot from a request started now or later: a request is sent at once unless one
+   * The next analysis from a request started now or later: a request is sent at once unless one
    * is already out, in which case the next one follows it without waiting for the interval.
    */
-  nextSnapshot(): Promise<Snapshot> {
+  nextAnalysis(): Promise<Analysis> {
     if (this.stopped) return Promise.reject(new Error('refresher stopped'));
-    return new Promise<Snapshot>((resolve, reject) => {
+    return new Promise<Analysis>((resolve, reject) => {
       this.waiters.push({ after: this.clock(), resolve, reject });
       if (!this.inFlight) {
         clearTimeout(this.timer);
@@ -92,24 +91,17 @@ export class Refresher {
     this.inFlight = true;
     const started = this.clock();
     this.store.getState().setPending(true);
-    let p: Promise<Snapshot>;
+    let p: Promise<Analysis>;
     try {
       p = this.source.next();
     } catch (e) {
       p = Promise.reject(e);
     }
     p.then(
-      (snap) => {
+      (a) => {
         if (this.stopped) return;
         this.gotOne = true;
-        this.settle(started, (w) => w.resolve(snap));
-        let a: Analysis;
-        try {
-          a = this.analyze(snap);
-        } catch (e) {
-          this.fail(e);
-          return;
-        }
+        this.settle(started, (w) => w.resolve(a));
         this.o.log?.(`refresh: ${a.tasks.length} tasks shown, ${a.rootCauses.length} root causes, ${this.clock() - started} ms`);
         this.store.getState().setAnalysis(a);
       },
@@ -122,18 +114,6 @@ export class Refresher {
       this.inFlight = false;
       this.schedule();
     });
-  }
-
-  analyze(snap: Snapshot): Analysis {
-    const a = analyze(snap, { firstSeen: this.firstSeen, killGraceMs: this.o.killGraceMs });
-    // Remember first sightings for the next refresh; forget tasks that are no longer shown.
-    const shown = new Set<string>();
-    for (const t of a.tasks) {
-      shown.add(t.key);
-      if (!this.firstSeen.has(t.key)) this.firstSeen.set(t.key, snap.takenAtMs);
-    }
-    for (const k of this.firstSeen.keys()) if (!shown.has(k)) this.firstSeen.delete(k);
-    return a;
   }
 
   private fail(e: unknown): void {

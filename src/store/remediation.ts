@@ -2,7 +2,7 @@
 // plan -> (the store's confirm dialog) -> execute, each step shown as it happens -> follow-up,
 // reported as how many blocked tasks came free and how long it took. Everything here runs off
 // the key path: run() returns at once and reports through the store, so keys stay responsive.
-import type { Analysis, RemedyAction, Snapshot } from '../model.js';
+import type { Analysis, RemedyAction } from '../model.js';
 import type { ActionLog } from '../actions/log.js';
 import { execute, followUp, planFor, type ActionPlan, type FollowResult, type PlanContext, type RunOptions, type RunResult } from '../actions/remedy.js';
 import type { Remediator, UiStore } from './store.js';
@@ -24,10 +24,10 @@ export interface RemediationOptions {
   /** How long to follow the blocked tasks after the action (15 s, as --fix). */
   followMs?: number;
   /**
-   * The next snapshot for the follow-up. In the TUI this is the refresher's own next result
-   * (Refresher.nextSnapshot), so the collector never has two requests out.
+   * The next analysis for the follow-up. In the TUI this is the refresher's own next result
+   * (Refresher.nextAnalysis), so the collector never has two requests out.
    */
-  next: () => Promise<Snapshot>;
+  next: () => Promise<Analysis>;
   execute?: Executor;
   clock?: () => number;
 }

@@ -9,7 +9,7 @@ import type { SnapshotSource } from '../app/source.js';
 import { CollectorStalled } from '../procfs/collector.js';
 import { createUiStore, type ColumnStore, type UiStore } from '../store/store.js';
 import { columnPrefs } from './prefs.js';
-import { Refresher, type SnapshotProvider } from '../store/refresher.js';
+import { Refresher, type AnalysisProvider } from '../store/refresher.js';
 import { StoreRemediator, type Executor } from '../store/remediation.js';
 import { ActionLog } from '../actions/log.js';
 import { App } from './App.js';
@@ -39,7 +39,7 @@ export interface TuiExtras {
   stderr?: NodeJS.WriteStream;
 }
 
-type Source = SnapshotProvider & { close?: () => void; readonly live?: boolean; readonly client?: { readonly pid?: number } };
+type Source = AnalysisProvider & { close?: () => void; readonly live?: boolean; readonly client?: { readonly pid?: number } };
 
 const SIGNALS: NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT'];
 const SIGNO: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGTERM: 15 };
@@ -65,7 +65,7 @@ export async function runTui(o: Options, source: SnapshotSource | Source, extras
   const refresher = new Refresher(store, src, {
     // A replay is read once, by a child that cannot hang on a snapshot (snapshot-dir.ts), and a
     // big one takes seconds: not a stall.
-    intervalMs: o.intervalMs, timeoutMs: live ? o.timeoutMs : Math.max(o.timeoutMs, 120_000), killGraceMs: o.graceMs, log,
+    intervalMs: o.intervalMs, timeoutMs: live ? o.timeoutMs : Math.max(o.timeoutMs, 120_000), log,
     isStall: (e) => e instanceof CollectorStalled,
     static: !live,
   });
@@ -80,7 +80,7 @@ export async function runTui(o: Options, source: SnapshotSource | Source, extras
       log: extras.actionLog ?? new ActionLog(),
       followMs: extras.followMs,
       // The refresher's own next result: never a second request on the collector at once.
-      next: () => refresher.nextSnapshot(),
+      next: () => refresher.nextAnalysis(),
       execute: extras.execute,
     }));
   }

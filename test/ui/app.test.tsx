@@ -337,7 +337,7 @@ describe('collector', () => {
     expect(f).not.toContain('collector stalled');
   });
 
-  it('feeds firstSeen to analyze() across refreshes and records history', async () => {
+  it('keeps first sightings where the analysis runs (the collector stand-in) across refreshes and records history', async () => {
     const snap = fixtureSnapshot('frozen-ext4');
     const store = makeStore({ clock: Date.now });
     const src = new FakeSource(async () => snap);
@@ -351,7 +351,7 @@ describe('collector', () => {
         }
       }, 5);
     });
-    expect(ref.firstSeen.get('14473/14473')).toBe(snap.takenAtMs);
+    expect(src.analyst.firstSeen.get('14473/14473')).toBe(snap.takenAtMs);
     expect(store.getState().history.at(-1)).toMatchObject({ total: 5, byRoot: { 'frozen-fs:/tmp/mnt1': 5 } });
   });
 });

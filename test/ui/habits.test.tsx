@@ -190,7 +190,7 @@ describe('acting on any hop (seed 004: auditd stuck writing to the frozen /var)'
     expect(hop, 'auditd is a hop, not a root cause').toBeDefined();
     r = renderApp({
       analysis: seed4, columns: 120, rows: 40,
-      remediator: (store) => new StoreRemediator(store, { ctx: () => ({ selfPid: process.pid, readOnly: false }), dryRun: true, graceMs: 3000, log: new ActionLog(undefined), next: async () => seed4.snapshot }),
+      remediator: (store) => new StoreRemediator(store, { ctx: () => ({ selfPid: process.pid, readOnly: false }), dryRun: true, graceMs: 3000, log: new ActionLog(undefined), next: async () => seed4 }),
     });
     // Move the selection to auditd's own row (a holder, in the middle of the chain).
     const st = r.store.getState();

@@ -8,7 +8,8 @@ import { collect } from '../../src/procfs/collect.js';
 import { ReplaySource } from '../../src/procfs/source.js';
 import { analyze } from '../../src/graph/analyze.js';
 import { createUiStore, type Remediator, type StoreOptions, type UiStore } from '../../src/store/store.js';
-import { Refresher, type SnapshotProvider } from '../../src/store/refresher.js';
+import { Refresher, type AnalysisProvider } from '../../src/store/refresher.js';
+import { Analyst } from '../../src/procfs/analyst.js';
 import { StoreRemediator, type Executor } from '../../src/store/remediation.js';
 import { ActionLog } from '../../src/actions/log.js';
 import type { ActionPlan, PlanContext, RunOptions } from '../../src/actions/remedy.js';
@@ -105,17 +106,21 @@ export function bigAnalysis(n: number, base: Analysis): Analysis {
   return { ...base, tasks, rootCauses, snapshot: { ...base.snapshot, tasks: snapTasks } };
 }
 
-/** A snapshot source for refresher tests. */
-export class FakeSource implements SnapshotProvider {
+/**
+ * A collector stand-in for refresher tests: it reads (impl) and analyses what it read, as the
+ * collector child does, so the refresher gets an Analysis with first sightings kept across calls.
+ */
+export class FakeSource implements AnalysisProvider {
   calls = 0;
+  readonly analyst = new Analyst();
   constructor(private readonly impl: () => Promise<Snapshot>) {}
-  next(): Promise<Snapshot> {
+  async next(): Promise<Analysis> {
     this.calls++;
-    return this.impl();
+    return this.analyst.analyze(await this.impl());
   }
 }
 
-export function startRefresher(store: UiStore, src: SnapshotProvider, o: { intervalMs?: number; timeoutMs?: number; isStall?: (e: unknown) => boolean; static?: boolean } = {}): Refresher {
+export function startRefresher(store: UiStore, src: AnalysisProvider, o: { intervalMs?: number; timeoutMs?: number; isStall?: (e: unknown) => boolean; static?: boolean } = {}): Refresher {
   const r = new Refresher(store, src, { intervalMs: o.intervalMs ?? 50, timeoutMs: o.timeoutMs ?? 150, isStall: o.isStall, static: o.static });
   r.start();
   return r;
@@ -150,7 +155,7 @@ export interface TestRemediation {
   dryRun?: boolean;
   replay?: boolean;
   execute?: Executor;
-  next?: () => Promise<Snapshot>;
+  next?: () => Promise<Analysis>;
   ctx?: Partial<PlanContext>;
   followMs?: number;
   log?: ActionLog;

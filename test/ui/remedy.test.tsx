@@ -238,7 +238,7 @@ describe('running an action', () => {
     let open_: () => void = () => {};
     const gate = new Promise<void>((res) => (open_ = res));
     const calls: Calls = [];
-    const r = app({ analysis: frozen, remediator: remediation({ execute: fakeExecutor(calls, { gate }), next: async () => fixtureSnapshot('frozen-ext4'), followMs: 300 }) });
+    const r = app({ analysis: frozen, remediator: remediation({ execute: fakeExecutor(calls, { gate }), next: async () => fixtureAnalysis('frozen-ext4'), followMs: 300 }) });
     await r.waitFor((x) => x.includes('/tmp/mnt1'));
     await r.press('u', 'y');
     await r.waitFor((x) => x.includes('▶ thaw mount /tmp/mnt1: sending thaw to mount /tmp/mnt1'), 'first step live');
@@ -277,7 +277,7 @@ describe('running an action', () => {
     const exec = fakeExecutor([]);
     const r = app({
       store,
-      remediator: remediation({ execute: async (p, o) => { thawed = true; return exec(p, o); }, next: () => ref.nextSnapshot() }),
+      remediator: remediation({ execute: async (p, o) => { thawed = true; return exec(p, o); }, next: () => ref.nextAnalysis() }),
     });
     await r.waitFor((x) => x.includes('/tmp/mnt1') && x.includes('live'), 'live data');
     await r.press('u', 'y');

@@ -6,7 +6,8 @@ import * as path from 'node:path';
 import { EventEmitter } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Options } from '../../src/cli.js';
-import type { Snapshot } from '../../src/model.js';
+import type { Analysis } from '../../src/model.js';
+import { analyze } from '../../src/graph/analyze.js';
 import { parseMountinfo } from '../../src/procfs/parse.js';
 import { openTmpfsLog, tmpfsRefusal } from '../../src/ui/log.js';
 import { RESTORE, runTui } from '../../src/ui/run.js';
@@ -65,7 +66,8 @@ function start(o: Partial<Options> = {}, live = false) {
   const stdin = new FakeIn();
   const snap = fixtureSnapshot('frozen-ext4');
   let closed = 0;
-  const source = { live, next: async (): Promise<Snapshot> => snap, close: () => void closed++ };
+  const analysis = analyze(snap);
+  const source = { live, next: async (): Promise<Analysis> => analysis, close: () => void closed++ };
   const done = runTui(opts(o), source, {
     stdout: stdout as unknown as NodeJS.WriteStream, stderr: stderr as unknown as NodeJS.WriteStream,
     stdin: stdin as unknown as NodeJS.ReadStream, caps: PLAIN,

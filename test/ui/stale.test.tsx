@@ -79,7 +79,7 @@ describe('a replay', () => {
     expect(src.calls).toBe(1);
     expect(store.getState().history).toHaveLength(1);
     // A dry-run follow-up still gets its snapshot when it asks for one.
-    await refreshers[0]!.nextSnapshot();
+    await refreshers[0]!.nextAnalysis();
     expect(src.calls).toBe(2);
   });
 
