@@ -23,8 +23,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { collect } from '../src/procfs/collect.js';
-import { CollectorClient } from '../src/procfs/collector.js';
+import { collect } from '../src/collector/collect.js';
+import { CollectorClient } from '../src/collector/collector.js';
 import { LiveSource, ReplaySource } from '../src/procfs/source.js';
 import { analyze } from '../src/graph/analyze.js';
 import type { Snapshot } from '../src/model.js';
@@ -35,7 +35,7 @@ import {
 } from './live.js';
 import { firstFrame, hasTmux, keypressLatency, killTmux, processTree, residentAfter, startSession, summarize, waitFor } from './tui.js';
 import { ensurePeers, measurePeers, onceVsByHand, peerSpecs, type PeerRun } from './peers.js';
-import { packAnalysis } from '../src/procfs/analyst.js';
+import { packAnalysis } from '../src/collector/analyst.js';
 
 const argv = process.argv.slice(2);
 const QUICK = argv.includes('--quick');

@@ -11,12 +11,11 @@ import * as path from 'node:path';
 export const LAYERS: { rank: number; name: string; paths: string[]; what: string }[] = [
   { rank: 0, name: 'base', paths: ['model.ts', 'version.ts', 'safefs/', 'text/'], what: 'types shared by every stage; writes that cannot follow a planted symlink; escaping and shell quoting' },
   { rank: 1, name: 'kernel', paths: ['kernel/'], what: 'kernel knowledge as data: signatures, classify, syscalls, kmsg, frame names' },
-  // The collector child reads /proc AND runs the engine on what it read (issue 10 item 1: it ships
-  // the Analysis), so it sits above the engine although its files are still in procfs/ (listed
-  // before procfs/: the first entry a path matches is its layer).
-  { rank: 4, name: 'collector', paths: ['procfs/collector.ts', 'procfs/analyst.ts'], what: 'the collector child and its client: read, analyse, ship the Analysis' },
-  { rank: 2, name: 'procfs', paths: ['procfs/'], what: 'reading /proc without blocking: sources, parsers, collection, replay' },
+  { rank: 2, name: 'procfs', paths: ['procfs/'], what: 'reading /proc without blocking: sources, parsers, the snapshot-directory reader, meters' },
   { rank: 3, name: 'graph', paths: ['graph/'], what: 'the engine: snapshot -> resources, holders, waits-on edges, root causes' },
+  // Collection asks the engine what to read next (the read -> needs loop) and the collector child
+  // ships the Analysis it made: both sit above the engine.
+  { rank: 4, name: 'collector', paths: ['collector/'], what: 'demand-driven collection (collect, incremental, replay) and the collector child: read, analyse, ship the Analysis' },
   { rank: 5, name: 'report', paths: ['report/'], what: 'text, JSON, Prometheus renderings of an Analysis' },
   { rank: 5, name: 'actions', paths: ['actions/'], what: 'remedies: plan, guard, execute, follow up, log' },
   { rank: 6, name: 'bundle', paths: ['bundle/'], what: 'support bundles (uses reports and the action log location)' },
@@ -30,13 +29,7 @@ export const LAYERS: { rank: number; name: string; paths: string[]; what: string
  * Known upward imports, each with the reason it is still there. Keep this list short: the test
  * fails on any upward import not in it, and on an entry here that no longer exists.
  */
-export const ALLOWED_UP: { from: string; to: string; why: string }[] = [
-  {
-    from: 'procfs/collect.ts',
-    to: 'graph/analyze.ts',
-    why: 'the read -> needs loop asks the engine what to read next (issue 10 item 1: a pure needs(snapshot) step run by the collector child replaces it)',
-  },
-];
+export const ALLOWED_UP: { from: string; to: string; why: string }[] = [];
 
 export interface Import {
   from: string;

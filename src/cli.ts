@@ -3,11 +3,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Analysis, RemedyAction } from './model.js';
-import { COLLECTOR_FLAG, prepareRecordDir, runCollectorChild } from './procfs/collector.js';
+import { COLLECTOR_FLAG, prepareRecordDir, runCollectorChild } from './collector/collector.js';
 import { UsageError, type Options } from './app/options.js';
 import { openReplay, SnapshotSource } from './app/source.js';
 import { SafeWriteError } from './safefs/write.js';
-import { REPLAY_CHILD_FLAG, runReplayChild } from './procfs/replay.js';
+import { REPLAY_CHILD_FLAG, runReplayChild } from './collector/replay.js';
 import { readSnapshotMeta } from './procfs/snapshot-dir.js';
 import { textReport } from './report/text.js';
 import { toJson, blockedCount } from './report/json.js';

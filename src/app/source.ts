@@ -3,10 +3,10 @@
 // kernel analysis).
 import * as fs from 'node:fs';
 import type { Analysis, Snapshot } from '../model.js';
-import { CollectorClient, type RecordTarget } from '../procfs/collector.js';
-import { Analyst } from '../procfs/analyst.js';
+import { CollectorClient, type RecordTarget } from '../collector/collector.js';
+import { Analyst } from '../collector/analyst.js';
 import { ReplaySource } from '../procfs/source.js';
-import { collectReplay, replayInChild } from '../procfs/replay.js';
+import { collectReplay, replayInChild } from '../collector/replay.js';
 import { UsageError, type Options } from './options.js';
 
 /** A snapshot directory to replay, checked once: a real directory with a real proc/ in it. */

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { collect } from '../procfs/collect.js';
+import { collect } from '../collector/collect.js';
 import { readSmallFile } from '../procfs/source.js';
 import { analyze } from '../graph/analyze.js';
 import { textReport } from '../report/text.js';

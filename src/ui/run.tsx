@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import { render, type Instance } from 'ink';
 import type { Options } from '../app/options.js';
 import type { SnapshotSource } from '../app/source.js';
-import { CollectorStalled } from '../procfs/collector.js';
+import { CollectorStalled } from '../collector/collector.js';
 import { createUiStore, type ColumnStore, type UiStore } from '../store/store.js';
 import { columnPrefs } from './prefs.js';
 import { Refresher, type AnalysisProvider } from '../store/refresher.js';

@@ -60,8 +60,8 @@ describe('the scanner itself', () => {
     expect(rank('model.ts')).toBeLessThan(rank('kernel/signatures.ts'));
     expect(rank('kernel/signatures.ts')).toBeLessThan(rank('procfs/parse.ts'));
     expect(rank('procfs/parse.ts')).toBeLessThan(rank('graph/analyze.ts'));
-    expect(rank('graph/analyze.ts')).toBeLessThan(rank('procfs/collector.ts'));
-    expect(rank('procfs/collector.ts')).toBeLessThan(rank('app/source.ts'));
+    expect(rank('graph/analyze.ts')).toBeLessThan(rank('collector/collect.ts'));
+    expect(rank('collector/collector.ts')).toBeLessThan(rank('app/source.ts'));
     expect(rank('graph/analyze.ts')).toBeLessThan(rank('report/text.ts'));
     expect(rank('report/text.ts')).toBeLessThan(rank('store/store.ts'));
     expect(rank('store/store.ts')).toBeLessThan(rank('ui/App.tsx'));

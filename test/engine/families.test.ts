@@ -9,7 +9,7 @@ import { analyzeDir, specDir, treeOf } from '../support/replay.js';
 import { writeFixture } from '../support/corpus.js';
 import { FAMILY_FIXTURES } from '../support/families.js';
 import { textReport } from '../../src/report/text.js';
-import { isKmsgRelevant } from '../../src/procfs/collect.js';
+import { isKmsgRelevant } from '../../src/collector/collect.js';
 import { fillAdvice, shellWord } from '../../src/graph/rules/external.js';
 import type { SnapshotSpec } from '../support/snapdir.js';
 import { classifyStack } from '../../src/kernel/classify.js';

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { analyzeDir, specDir } from '../support/replay.js';
 import type { ProcessSpec, SnapshotSpec } from '../support/snapdir.js';
-import { collect } from '../../src/procfs/collect.js';
+import { collect } from '../../src/collector/collect.js';
 import { ReplaySource } from '../../src/procfs/source.js';
 import { analyze } from '../../src/graph/analyze.js';
 

@@ -1,12 +1,12 @@
-// The incremental collector (src/procfs/incremental.ts) against directories in the --record
+// The incremental collector (src/collector/incremental.ts) against directories in the --record
 // layout that the tests change between refreshes: it must give what collect() gives, and find
 // a task that became blocked within the bound it promises (rotationMs + one refresh).
 import { afterEach, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { collect } from '../../src/procfs/collect.js';
-import { IncrementalCollector } from '../../src/procfs/incremental.js';
+import { collect } from '../../src/collector/collect.js';
+import { IncrementalCollector } from '../../src/collector/incremental.js';
 import { ReplaySource } from '../../src/procfs/source.js';
 import { analyze } from '../../src/graph/analyze.js';
 import type { Snapshot } from '../../src/model.js';

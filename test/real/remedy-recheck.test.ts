@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { collect } from '../../src/procfs/collect.js';
+import { collect } from '../../src/collector/collect.js';
 import { LiveSource } from '../../src/procfs/source.js';
 import { analyze } from '../../src/graph/analyze.js';
 import { execute, planFor } from '../../src/actions/remedy.js';

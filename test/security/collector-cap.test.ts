@@ -8,7 +8,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { frozenFsUp, isRoot, type FrozenWedge } from '../support/wedge.js';
-import { CollectorCapped, CollectorClient, CollectorStalled } from '../../src/procfs/collector.js';
+import { CollectorCapped, CollectorClient, CollectorStalled } from '../../src/collector/collector.js';
 import { LiveSource } from '../../src/procfs/source.js';
 import { stuckReadPath } from '../../src/procfs/stuck.js';
 

@@ -119,7 +119,7 @@ let watching = false;
 const M = {
   ...(await import('../../src/procfs/source.js')),
   ...(await import('../../src/procfs/snapshot-dir.js')),
-  ...(await import('../../src/procfs/collect.js')),
+  ...(await import('../../src/collector/collect.js')),
   ...(await import('../../src/graph/analyze.js')),
   ...(await import('../../src/report/text.js')),
   ...(await import('../../src/report/json.js')),

@@ -14,7 +14,7 @@ import { frozenWriterScene } from './scene.js';
 import { escapeText } from '../../src/text/escape.js';
 import { shellCommand, shellQuote } from '../../src/text/shell.js';
 import { openReplay } from '../../src/cli.js';
-import { collectReplay } from '../../src/procfs/replay.js';
+import { collectReplay } from '../../src/collector/replay.js';
 import { analyze } from '../../src/graph/analyze.js';
 import { renderApp } from '../ui/helpers.js';
 

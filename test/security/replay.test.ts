@@ -12,7 +12,7 @@ import { writeSnapshotDir } from '../support/snapdir.js';
 import { seed000 } from '../support/seeds.js';
 import { ReplaySource } from '../../src/procfs/source.js';
 import { openReplay } from '../../src/cli.js';
-import { collectReplay } from '../../src/procfs/replay.js';
+import { collectReplay } from '../../src/collector/replay.js';
 import { analyze } from '../../src/graph/analyze.js';
 import { toJson, type JsonReport } from '../../src/report/json.js';
 import { textReport } from '../../src/report/text.js';

@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { collect } from '../../src/procfs/collect.js';
+import { collect } from '../../src/collector/collect.js';
 import { ReplaySource } from '../../src/procfs/source.js';
 import { analyze } from '../../src/graph/analyze.js';
 import type { Analysis, Snapshot } from '../../src/model.js';

@@ -2,7 +2,7 @@
 // loop mount, /tmp/mnt1, with 5 blocked writers).
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Snapshot } from '../../src/model.js';
-import { CollectorCapped, CollectorStalled } from '../../src/procfs/collector.js';
+import { CollectorCapped, CollectorStalled } from '../../src/collector/collector.js';
 import type { Refresher } from '../../src/store/refresher.js';
 import type { TermCaps } from '../../src/ui/term.js';
 import { detectCaps } from '../../src/ui/term.js';

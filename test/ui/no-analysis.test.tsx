@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { Analysis } from '../../src/model.js';
-import { CollectorClient } from '../../src/procfs/collector.js';
+import { CollectorClient } from '../../src/collector/collector.js';
 import { Refresher } from '../../src/store/refresher.js';
 import { analyze } from '../../src/graph/analyze.js';
 import { frozenFsUp, isRoot, type FrozenWedge } from '../support/wedge.js';

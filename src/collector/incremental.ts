@@ -38,8 +38,8 @@
 import * as fs from 'node:fs';
 import type { Snapshot, Task } from '../model.js';
 import { collect, isKmsgRelevant, taskFromStat, type CollectOptions, type TaskTable } from './collect.js';
-import { LiveSource, type ProcSource } from './source.js';
-import { PF_KTHREAD } from './parse.js';
+import { LiveSource, type ProcSource } from '../procfs/source.js';
+import { PF_KTHREAD } from '../procfs/parse.js';
 
 export interface IncrementalOptions {
   /** Every thread's state is read at least once per this many ms of wall time, whatever it costs. */

@@ -5,8 +5,8 @@
 import { spawn } from 'node:child_process';
 import type { Snapshot } from '../model.js';
 import { collect } from './collect.js';
-import { ReplaySource } from './source.js';
-import { readSnapshotMeta } from './snapshot-dir.js';
+import { ReplaySource } from '../procfs/source.js';
+import { readSnapshotMeta } from '../procfs/snapshot-dir.js';
 
 export const REPLAY_CHILD_FLAG = '--replay-child';
 

@@ -6,19 +6,19 @@
 // Collection is demand-driven: every thread's stat, then details of the blocked tasks, then
 // whatever the analysis says it still needs to name holders (their details, socket owners,
 // FUSE daemons, a stack scan), until it needs nothing more.
-import { readMeters } from './meters.js';
+import { readMeters } from '../procfs/meters.js';
 import { KNOWN_CAUSE_KMSG } from '../kernel/known-causes.js';
 import type { CgroupState, FdEntry, Mount, Snapshot, Task, TaskDetail } from '../model.js';
-import type { ProcSource } from './source.js';
+import type { ProcSource } from '../procfs/source.js';
 import {
   parseFdinfo, parseKmsg, parseMountinfo, parseNetlink, parseSchedExecStart, parseSsNetlink, parseStack, parseStat,
   parseStatus, parseSyscall, PF_KTHREAD, parseHungTaskLine, parseAuditBacklogLine, cgroupV2Path, parseCgroupEvents,
-} from './parse.js';
+} from '../procfs/parse.js';
 import { analyze } from '../graph/analyze.js';
 import { pathArgIndex as pathArgOf, syscallName } from '../kernel/syscalls.js';
 import { SIGNATURES } from '../kernel/signatures.js';
 import { matches } from '../kernel/classify.js';
-import { contendedMms } from './mmguard.js';
+import { contendedMms } from '../procfs/mmguard.js';
 import { MAPPING_FAULT_FRAMES } from '../kernel/mm.js';
 
 

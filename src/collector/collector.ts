@@ -11,11 +11,11 @@ import type { Analysis, Snapshot } from '../model.js';
 import { collect, type CollectOptions } from './collect.js';
 import { Analyst, packAnalysis, unpackAnalysis, type AnalystOptions, type PackedAnalysis } from './analyst.js';
 import { IncrementalCollector } from './incremental.js';
-import { LiveSource, RecordingSource } from './source.js';
+import { LiveSource, RecordingSource } from '../procfs/source.js';
 import { VERSION } from '../version.js';
 import { SafeWriteError, VerifiedDir } from '../safefs/write.js';
 import { SafeTree } from '../safefs/tree.js';
-import { stuckReadPath } from './stuck.js';
+import { stuckReadPath } from '../procfs/stuck.js';
 
 export const MAX_ABANDONED = 2;
 
