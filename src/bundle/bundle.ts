@@ -18,7 +18,7 @@ import { defaultLogDir, isTmpfs } from '../actions/log.js';
 import { tarGz, type TarEntry } from './tar.js';
 import { TreeSource, type Tree } from './tree.js';
 import { Redactor, usersOf } from './redact.js';
-import { writeNewFile } from '../safefs/write.js';
+import { VerifiedDir } from '../safefs/write.js';
 import type { Analysis } from '../model.js';
 
 export const SNAPSHOT_DIR = 'snapshot';
@@ -162,9 +162,15 @@ export function defaultBundlePath(host: string, at: Date, mountinfo?: string): s
 }
 
 export function writeBundle(file: string, archive: Buffer): void {
-  const dir = path.dirname(file);
-  if (!fs.existsSync(dir)) fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  writeNewFile(file, archive);
+  // The directory is made by us (mkdir never follows a planted symlink) or, when it is already
+  // there, checked by its fd like every directory root writes in; its parent must exist: creating
+  // missing parents would follow whatever path a user prepared.
+  const { dir } = VerifiedDir.create(path.dirname(path.resolve(file)), { mode: 0o700, policy: { allowSticky: true }, existing: () => undefined });
+  try {
+    dir.createFile(path.basename(file), archive, 0o600);
+  } finally {
+    dir.close();
+  }
 }
 
 export { isTmpfs };

@@ -113,9 +113,10 @@ export function columnPrefs(env: NodeJS.ProcessEnv, mountinfo: () => string | un
       const no = unsafeBecause(dir, mountinfo(), a);
       if (no) return { ok: false, text: `columns not saved (this session only): ${no}` };
       try {
-        // ~/.config may not exist yet: created as the user's own, like any XDG directory.
-        const parent = path.dirname(dir);
-        if (!fs.existsSync(parent)) fs.mkdirSync(parent, { recursive: true, mode: 0o700 });
+        // ~/.config may not exist yet: made by us, one level (never a recursive mkdir that follows
+        // whatever path a user prepared); when it exists it must be ours, writable by nobody else,
+        // and not a symlink — checked by its fd.
+        VerifiedDir.create(path.dirname(dir), { mode: 0o700, policy: {}, existing: () => undefined }).dir.close();
         const { dir: d } = VerifiedDir.create(dir, { mode: 0o700, policy: { fsTypes: LOCAL_FS }, existing: () => undefined });
         try {
           d.replaceFile(FILE, `${JSON.stringify({ hidden: [...hidden] })}\n`, 0o600);

@@ -10,6 +10,8 @@ import * as path from 'node:path';
 import { isRoot, wedgetop } from '../support/wedge.js';
 import { ActionLog } from '../../src/actions/log.js';
 import { openTmpfsLog } from '../../src/ui/log.js';
+import { columnPrefs } from '../../src/ui/prefs.js';
+import { analyzeDir } from '../support/replay.js';
 import { Playground, NOBODY } from './support.js';
 
 const FIXTURE = path.resolve(__dirname, '../fixtures/seed-000');
@@ -185,6 +187,59 @@ describe.skipIf(!isRoot)('root cannot be made to write through a planted path (i
       const r = wedgetop(['--record', '/proc/x', '--once'], { timeoutMs: 15_000 });
       expect(r.code).toBe(2);
       expect(r.stderr).toBe('wedgetop: cannot create /proc/x: no such file or directory (ENOENT)\n');
+    });
+  });
+
+  describe('--bundle FILE', () => {
+    it('refuses a bundle directory nobody planted as a symlink to another directory', () => {
+      const victim = pg.victimDir('bundles');
+      const dir = path.join(pg.base, 'bundle-dir');
+      pg.asNobody(`ln -s ${victim.path} ${dir}`);
+      const r = wedgetop(['--replay', FIXTURE, '--bundle', path.join(dir, 'b.tar.gz')]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/symlink/);
+      expect(victim.now).toBe(victim.before);
+    });
+
+    it('creates no missing directories on the way: a symlink planted earlier in the path cannot lead root into a victim directory', () => {
+      const victim = pg.victimDir('bundles-deep');
+      const link = path.join(pg.base, 'deep');
+      pg.asNobody(`ln -s ${victim.path} ${link}`);
+      const r = wedgetop(['--replay', FIXTURE, '--bundle', path.join(link, 'new', 'sub', 'b.tar.gz')]);
+      expect(r.code).toBe(2);
+      expect(victim.now).toBe(victim.before);
+      expect(fs.readdirSync(victim.path)).toEqual([]);
+    });
+
+    it('refuses a bundle name nobody planted as a symlink to a victim file', () => {
+      const victim = pg.victimFile('bundle-victim');
+      const file = path.join(pg.base, 'ticket.tar.gz');
+      pg.asNobody(`ln -s ${victim.path} ${file}`);
+      const r = wedgetop(['--replay', FIXTURE, '--bundle', file]);
+      expect(r.code).toBe(2);
+      expect(victim.now).toBe(victim.before);
+    });
+  });
+
+  describe('the F2 column choice (XDG config)', () => {
+    it('is not saved through a config directory nobody planted as a symlink', () => {
+      const victim = pg.victimDir('cfg-victim');
+      const xdg = path.join(pg.base, 'xdg');
+      pg.asNobody(`ln -s ${victim.path} ${xdg}`);
+      const prefs = columnPrefs({ XDG_CONFIG_HOME: xdg })!;
+      const res = prefs.save(['user'], { ...analyzeDir(FIXTURE), resources: [], rootCauses: [] });
+      expect(res.ok).toBe(false);
+      expect(res.text).toMatch(/symlink/);
+      expect(victim.now).toBe(victim.before);
+    });
+
+    it('is not saved into a config directory another user owns', () => {
+      const xdg = path.join(pg.base, 'xdg2');
+      pg.asNobody(`mkdir -m 755 ${xdg}`);
+      const prefs = columnPrefs({ XDG_CONFIG_HOME: xdg })!;
+      const res = prefs.save(['user'], { ...analyzeDir(FIXTURE), resources: [], rootCauses: [] });
+      expect(res.ok).toBe(false);
+      expect(fs.readdirSync(xdg)).toEqual([]);
     });
   });
 });
