@@ -189,10 +189,12 @@ export interface Snapshot {
   /** Which on-demand collections ran (so the analysis knows what it may still ask for). */
   gathered: { netlink: boolean; fuse: boolean; stackScan: boolean; children?: number[]; blockDevices?: boolean };
   /**
-   * Loop devices and the collector's own mount table (backing_file paths are relative to it),
-   * read when a block or journal wait needs the store below a device.
+   * Loop devices, read when a block or journal wait needs the store below a device. Their
+   * backing_file paths are relative to the collector's own mount table: that is
+   * mounts[selfMntNs]; `mounts` here holds it only when the collector's namespace is not known
+   * (recordings made before proc/self/ns/mnt was recorded). See collectorMounts().
    */
-  blockDevices?: { loops: LoopDevice[]; mounts: Mount[] };
+  blockDevices?: { loops: LoopDevice[]; mounts?: Mount[] };
   /** False when stacks could not be read (not root). */
   stacksReadable: boolean;
   selfPid?: number;

@@ -9,7 +9,7 @@ import type { AnalyzedTask, Analysis, Mount, Remedy, RemedyAction, RootCause, Sn
 import { parseMountinfo, parseStat, PF_KTHREAD } from '../procfs/parse.js';
 import type { ActionLog } from './log.js';
 import { fuseConnectionOf, resolveTaskMount } from '../graph/mounts.js';
-import { frozenStoreOfTask } from '../graph/backing.js';
+import { collectorMounts, frozenStoreOfTask } from '../graph/backing.js';
 
 export interface ActionPlan {
   rootCause: RootCause;
@@ -60,7 +60,7 @@ function waiterMounts(a: Analysis, resourceId: string, pick: (t: AnalyzedTask, m
     // resolved through (a loop device's backing_file) are the collector's, in wedgetop's namespace.
     const ns = t.detail?.mntNs ?? (t.isKernelThread ? a.snapshot.selfMntNs : undefined);
     if (!ns) continue;
-    const table = t.detail?.mntNs ? a.snapshot.mounts[ns] ?? [] : a.snapshot.blockDevices?.mounts ?? a.snapshot.mounts[ns] ?? [];
+    const table = t.detail?.mntNs ? a.snapshot.mounts[ns] ?? [] : collectorMounts(a.snapshot);
     const m = pick(t, table);
     if (m) out.push({ t, m, ns });
   }

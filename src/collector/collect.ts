@@ -356,7 +356,7 @@ export function collect(src: ProcSource, opts: CollectOptions = {}, scan: TaskSc
     }
     if (a.needs.blockDevices && !snap.gathered.blockDevices) {
       snap.gathered.blockDevices = true;
-      snap.blockDevices = readBlockDevices(src, warn);
+      snap.blockDevices = readBlockDevices(src, snap, warn);
       changed = true;
     }
     const kids = [...a.needs.children].filter((p) => !snap.gathered.children?.includes(p));
@@ -391,14 +391,7 @@ export function collect(src: ProcSource, opts: CollectOptions = {}, scan: TaskSc
 
   // wedgetop's own mount table: a remedy that names a mount seen from another namespace (a
   // container's) can then run on the same superblock's path here (src/actions/remedy.ts).
-  const selfNs = src.readlink('/proc/self/ns/mnt');
-  if (selfNs) {
-    snap.selfMntNs = selfNs;
-    if (!mounts[selfNs]) {
-      const mi = src.read('/proc/self/mountinfo');
-      if (mi !== undefined) mounts[selfNs] = parseMountinfo(mi, (m) => warn(`/proc/self/mountinfo: ${m}`));
-    }
-  }
+  readSelfMounts(src, snap, warn);
 
   // Ship only what the analysis shows (waiters and holders), not every scanned candidate.
   // A round that asked for nothing more analysed exactly this snapshot: no need to do it again.
@@ -474,11 +467,28 @@ function readFuseConnections(src: ProcSource): Snapshot['fuseConnections'] {
 }
 
 /**
- * Attached loop devices and what backs them, plus the collector's own mount table: sysfs prints
- * backing_file relative to the reader's root, so that is the table its path is looked up in.
- * sysfs attributes are generated in memory and cannot wait on a filesystem.
+ * The collector's own mount namespace and its table, stored once in snap.mounts. Without the
+ * namespace link (a recording made before it was recorded) the table cannot be keyed: it is
+ * returned for the caller to keep apart.
  */
-export function readBlockDevices(src: ProcSource, warn: (m: string) => void): NonNullable<Snapshot['blockDevices']> {
+function readSelfMounts(src: ProcSource, snap: Snapshot, warn: (m: string) => void): Mount[] | undefined {
+  const selfNs = src.readlink('/proc/self/ns/mnt');
+  if (selfNs) snap.selfMntNs = selfNs;
+  if (selfNs && snap.mounts[selfNs]) return undefined;
+  const mi = src.read('/proc/self/mountinfo');
+  if (mi === undefined) return undefined;
+  const table = parseMountinfo(mi, (m) => warn(`/proc/self/mountinfo: ${m}`));
+  if (!selfNs) return table;
+  snap.mounts[selfNs] = table;
+  return undefined;
+}
+
+/**
+ * Attached loop devices and what backs them. sysfs prints backing_file relative to the reader's
+ * root, so the collector's own mount table is read with them: that is the table its path is
+ * looked up in. sysfs attributes are generated in memory and cannot wait on a filesystem.
+ */
+export function readBlockDevices(src: ProcSource, snap: Snapshot, warn: (m: string) => void): NonNullable<Snapshot['blockDevices']> {
   const loops: NonNullable<Snapshot['blockDevices']>['loops'] = [];
   for (const name of src.list('/sys/block')) {
     if (!/^loop\d+$/.test(name)) continue;
@@ -492,8 +502,8 @@ export function readBlockDevices(src: ProcSource, warn: (m: string) => void): No
     }
     loops.push({ name, majMin, backingFile });
   }
-  const mounts = parseMountinfo(src.read('/proc/self/mountinfo') ?? '', (m) => warn(`/proc/self/mountinfo: ${m}`));
-  return { loops, mounts };
+  const mounts = readSelfMounts(src, snap, warn);
+  return mounts ? { loops, mounts } : { loops };
 }
 
 /** The device of the writable shared file mappings in maps, when there is exactly one. */

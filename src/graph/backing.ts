@@ -41,6 +41,11 @@ export function writableStoreOf(m: Mount, mounts: Mount[]): Below | undefined {
   return hops.length ? { mount: cur, how: hops.join(' -> ') } : undefined;
 }
 
+/** The collector's own mount table (where sysfs paths resolve), wherever the snapshot keeps it. */
+export function collectorMounts(snap: Snapshot): Mount[] {
+  return (snap.selfMntNs ? snap.mounts[snap.selfMntNs] : undefined) ?? snap.blockDevices?.mounts ?? [];
+}
+
 export function loopByMajMin(snap: Snapshot, majMin: string): LoopDevice | undefined {
   return snap.blockDevices?.loops.find((l) => l.majMin === majMin);
 }
@@ -53,7 +58,7 @@ export function loopByName(snap: Snapshot, name: string): LoopDevice | undefined
 export function backingMountOf(snap: Snapshot, loop: LoopDevice): Below | undefined {
   const file = loop.backingFile.replace(/ \(deleted\)$/, '');
   if (!file.startsWith('/')) return undefined;
-  const m = mountForPath(snap.blockDevices?.mounts ?? [], file);
+  const m = mountForPath(collectorMounts(snap), file);
   if (!m) return undefined;
   return { mount: m, how: `/sys/block/${loop.name}/loop/backing_file ${loop.backingFile} -> mount ${m.mountPoint}` };
 }

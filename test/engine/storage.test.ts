@@ -4,6 +4,8 @@
 // escapes, a loop device's backing file, a journal thread's device.
 import { describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { analyzeDir, replay } from '../support/replay.js';
 import { analyze } from '../../src/graph/analyze.js';
 import { parseMountinfo, parseStack } from '../../src/procfs/parse.js';
@@ -34,6 +36,31 @@ describe('stacked: a loop image on a frozen xfs', () => {
     const held = a.edges.find((e) => e.from === 'res:blockdev:loop1' && e.kind === 'held-by')!;
     expect(held.confidence).toBe('likely');
     expect(held.how).toMatch(/runs loop1's I\/O and is blocked \(\/sys\/block\/loop1\/loop\/backing_file \S+\/upper\.img -> mount /);
+  });
+});
+
+describe("the collector's own mount table is kept once", () => {
+  it('with its namespace recorded, the loop chain resolves through mounts[selfMntNs] alone', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wedgetop-selfns-'));
+    try {
+      fs.cpSync('test/fixtures/loop-on-frozen', dir, { recursive: true });
+      fs.mkdirSync(path.join(dir, 'proc/self/ns'));
+      fs.symlinkSync('mnt:[4026539999]', path.join(dir, 'proc/self/ns/mnt'));
+      const before = analyzeDir('test/fixtures/loop-on-frozen');
+      const snap = replay(dir);
+      expect(snap.blockDevices?.loops.length).toBeGreaterThan(0);
+      expect(snap.blockDevices?.mounts).toBeUndefined();
+      expect(snap.mounts['mnt:[4026539999]']?.length).toBeGreaterThan(0);
+      const a = analyze(snap);
+      expect(a.rootCauses[0]?.id).toBe(before.rootCauses[0]?.id);
+      expect(a.rootCauses[0]?.remedies[0]?.command).toBe(before.rootCauses[0]?.remedies[0]?.command);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a recording without the namespace link keeps the table beside the loop devices', () => {
+    expect(replay('test/fixtures/loop-on-frozen').blockDevices?.mounts?.length).toBeGreaterThan(0);
   });
 });
 

@@ -11,7 +11,7 @@ import type { HolderRule, Signature } from '../../kernel/signatures.js';
 const FROZEN_FS = 'frozen-fs';
 import { loopOfWorker } from '../../kernel/devices.js';
 import { resolveTaskMount } from '../mounts.js';
-import { backingMountOf, loopByName, overlayUpperDir, writableStoreOf } from '../backing.js';
+import { backingMountOf, collectorMounts, loopByName, overlayUpperDir, writableStoreOf } from '../backing.js';
 
 interface Found {
   mount?: Mount;
@@ -25,7 +25,7 @@ export function frozenMountOf(ctx: RuleContext, t: Task): Found {
   if (r.mount) {
     // A container's mount table may not show the mount under its overlay's upper directory:
     // then look in the other namespaces' tables (the collector's own first).
-    const tables = [mounts, ctx.snap.blockDevices?.mounts ?? [], ...Object.values(ctx.snap.mounts)];
+    const tables = [mounts, collectorMounts(ctx.snap), ...Object.values(ctx.snap.mounts)];
     for (const table of tables) {
       const below = writableStoreOf(r.mount, table);
       if (below) return { mount: below.mount, how: `${r.how} -> ${below.how}`, confidence: r.confidence };
