@@ -388,6 +388,23 @@ def log(*a):
           file=sys.stderr, flush=True)
 
 
+def dispatch(a, up, down, roles, sigint_default=()):
+    """Every wedge script's entry: make the state file's directory, then run up, down, or one of
+    the hidden roles the script re-executes itself as (a child that must be its own process so
+    its kernel stack is its own). The roles in sigint_default take the default SIGINT action: a ^C
+    ends them at once, as it would a C daemon, instead of raising KeyboardInterrupt in whatever
+    Python frame they are parked in."""
+    os.makedirs(os.path.dirname(os.path.abspath(a.state_file)), exist_ok=True)
+    if a.cmd == "up":
+        up(a)
+    elif a.cmd == "down":
+        sys.exit(down(a))
+    else:
+        if a.cmd in sigint_default:
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+        roles[a.cmd](a)
+
+
 if __name__ == "__main__":
     cmd = sys.argv[1] if len(sys.argv) > 1 else ""
     if cmd == "hung-acquire":

@@ -291,14 +291,8 @@ def main():
     p.add_argument("--hung-timeout", type=int, default=None)
     p.add_argument("--timeout", type=float, default=15)
     a = p.parse_args()
-    os.makedirs(os.path.dirname(os.path.abspath(a.state_file)), exist_ok=True)
-    if a.cmd == "up":
-        up(a)
-    elif a.cmd == "down":
-        sys.exit(down(a))
-    else:
-        signal.signal(signal.SIGINT, signal.SIG_DFL)
-        {"_daemon": role_daemon, "_generator": role_generator, "_sender": role_sender}[a.cmd](a)
+    roles = {"_daemon": role_daemon, "_generator": role_generator, "_sender": role_sender}
+    w.dispatch(a, up, down, roles, sigint_default=roles)
 
 
 if __name__ == "__main__":

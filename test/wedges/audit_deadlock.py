@@ -289,14 +289,8 @@ def main():
                    help="give the daemon socket a kernel-chosen portid != pid")
     p.add_argument("--messages", type=int, default=6000)
     a = p.parse_args()
-    os.makedirs(os.path.dirname(os.path.abspath(a.state_file)), exist_ok=True)
-    if a.cmd == "up":
-        up(a)
-    elif a.cmd == "down":
-        sys.exit(down(a))
-    else:
-        signal.signal(signal.SIGINT, signal.SIG_DFL)
-        {"_holder": role_holder, "_owner": role_owner, "_sender": role_sender}[a.cmd](a)
+    roles = {"_holder": role_holder, "_owner": role_owner, "_sender": role_sender}
+    w.dispatch(a, up, down, roles, sigint_default=roles)
 
 
 if __name__ == "__main__":

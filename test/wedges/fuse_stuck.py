@@ -551,14 +551,8 @@ def main():
     a.state_file = os.path.abspath(a.state_file)
     a.mnt = a.state_file + ".mnt"
     a.daemon_comm = a.daemon_comm[:15]
-    os.makedirs(os.path.dirname(a.state_file), exist_ok=True)
-    if a.cmd == "up":
-        up(a)
-    elif a.cmd == "down":
-        sys.exit(down(a))
-    else:
-        signal.signal(signal.SIGINT, signal.SIG_DFL)
-        {"_daemon": role_daemon, "_client": role_client}[a.cmd](a)
+    roles = {"_daemon": role_daemon, "_client": role_client}
+    w.dispatch(a, up, down, roles, sigint_default=roles)
 
 
 if __name__ == "__main__":

@@ -560,18 +560,8 @@ def main():
     a.daemon_comm = a.daemon_comm[:15]
     if a.hung_daemon:
         a.toucher = False
-    os.makedirs(os.path.dirname(a.state_file), exist_ok=True)
-    if a.cmd == "up":
-        up(a)
-    elif a.cmd == "down":
-        sys.exit(down(a))
-    elif a.cmd == "_daemon":
-        signal.signal(signal.SIGINT, signal.SIG_DFL)
-        fs.role_daemon(a, PageCacheDaemon)
-    elif a.cmd == "_peek":
-        role_peek(a)
-    else:
-        role_victim(a)
+    roles = {"_daemon": lambda a: fs.role_daemon(a, PageCacheDaemon), "_peek": role_peek, "_victim": role_victim}
+    w.dispatch(a, up, down, roles, sigint_default=("_daemon",))
 
 
 if __name__ == "__main__":

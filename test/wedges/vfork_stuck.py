@@ -230,15 +230,7 @@ def main():
     p.add_argument("--hung-timeout", type=int, default=None)
     p.add_argument("--timeout", type=float, default=15)
     a = p.parse_args()
-    os.makedirs(os.path.dirname(os.path.abspath(a.state_file)), exist_ok=True)
-    if a.cmd == "up":
-        up(a)
-    elif a.cmd == "down":
-        sys.exit(down(a))
-    elif a.cmd == "_parent":
-        role_parent(a)
-    else:
-        role_tracer(a)
+    w.dispatch(a, up, down, {"_parent": role_parent, "_tracer": role_tracer})
 
 
 if __name__ == "__main__":
