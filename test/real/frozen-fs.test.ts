@@ -71,6 +71,8 @@ describe.skipIf(!isRoot)('frozen ext4 loop mount (real kernel, root)', () => {
     // Never environ; no cmdline unless asked.
     const all = Object.keys(treeOf(recordDir));
     expect(all.some((f) => /(^|\/)(environ|cmdline)$/.test(f))).toBe(false);
+    // The collector's own namespace: its mount table is then kept once, under that key.
+    expect(all).toContain('proc/self/ns/mnt');
   });
 
   it('--fix thaws the mount and every writer completes', async () => {
