@@ -92,11 +92,15 @@ describe('keyReader: the App\'s reader on a stream', () => {
   afterEach(() => {
     vi.useRealTimers();
   });
-
-  it('delivers a lone ESC after ESC_DELAY_MS, and joins the rest of a sequence arriving before then', () => {
+  /** A reader on fake timers, and each delivery's key names. */
+  const reader = (): { got: string[][]; r: ReturnType<typeof keyReader> } => {
     vi.useFakeTimers();
     const got: string[][] = [];
-    const r = keyReader((t) => got.push(t.map(name)));
+    return { got, r: keyReader((t) => got.push(t.map(name))) };
+  };
+
+  it('delivers a lone ESC after ESC_DELAY_MS, and joins the rest of a sequence arriving before then', () => {
+    const { got, r } = reader();
     r.data(E);
     vi.advanceTimersByTime(ESC_DELAY_MS - 1);
     expect(got).toEqual([]);
@@ -110,9 +114,7 @@ describe('keyReader: the App\'s reader on a stream', () => {
   });
 
   it('drops what is pending when closed (the App unmounting): nothing fires later', () => {
-    vi.useFakeTimers();
-    const got: string[][] = [];
-    const r = keyReader((t) => got.push(t.map(name)));
+    const { got, r } = reader();
     r.data(E);
     r.close();
     vi.advanceTimersByTime(10 * ESC_DELAY_MS);
