@@ -4,7 +4,8 @@ import { memo, useEffect, useState, type ReactElement } from 'react';
 import { Box, Text, useStdin, useStdout } from 'ink';
 import type { UiStore } from '../store/store.js';
 import { composeFrame, type Frame } from './frame.js';
-import { dispatchKey } from './dispatch.js';
+import { dispatchKeys } from './dispatch.js';
+import { keyReader } from './keysplit.js';
 import { sameLine, type Line } from './line.js';
 import type { TermCaps } from './term.js';
 import { barStyle, styleOf } from './theme.js';
@@ -87,26 +88,24 @@ function useFrame(store: UiStore, caps: TermCaps, columns: number, rows: number)
 
 export function App({ store, caps, size: fixed, onQuit }: AppProps): ReactElement {
   const { columns, rows } = useTermSize(fixed);
-  const { stdin, setRawMode, isRawModeSupported, internal_eventEmitter: input } = useStdin();
+  const { stdin, setRawMode, isRawModeSupported } = useStdin();
   const { write } = useStdout();
 
   useEffect(() => {
-    if (isRawModeSupported) setRawMode(true);
-    // Ink's parser has already split the stream into one key per event; its useInput would
-    // lose which F-key it was, so the raw sequence is decoded here. Ink 6.8 has no public way to
-    // get it: useInput turns every name in parse-keypress's nonAlphanumericKeys (f1..f12 among
-    // them) into input '' with no field saying which, and useStdin's stdin is the raw stream,
-    // not split into keys (a paste or a fast typist gives several per chunk), which Ink reads
-    // itself through 'readable'. So the App listens where useInput does: the event emitter.
-    const onInput = (raw: string): void => {
-      dispatchKey(store, raw, { quit: onQuit, repaint: () => write(CLEAR_SCREEN) });
-    };
-    input.on('input', onInput);
+    // Ink reads only a terminal (raw mode); so do we.
+    if (!isRawModeSupported) return;
+    // Raw mode makes Ink read stdin ('readable' + read()); each chunk it reads is also a 'data'
+    // event on the same public stream (keysplit.ts says why not useInput), split into keys here.
+    setRawMode(true);
+    const hooks = { quit: onQuit, repaint: () => write(CLEAR_SCREEN) };
+    const reader = keyReader((keys) => dispatchKeys(store, keys, hooks));
+    stdin.on('data', reader.data);
     return () => {
-      input.off('input', onInput);
-      if (isRawModeSupported) setRawMode(false);
+      stdin.off('data', reader.data);
+      reader.close();
+      setRawMode(false);
     };
-  }, [store, stdin, input, isRawModeSupported, setRawMode, onQuit, write]);
+  }, [store, stdin, isRawModeSupported, setRawMode, onQuit, write]);
 
   const frame = useFrame(store, caps, columns, rows);
 

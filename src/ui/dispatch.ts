@@ -1,6 +1,7 @@
 // Raw key -> KEYMAP binding -> store action. No Ink here: tests drive it directly too.
 import type { UiState, UiStore } from '../store/store.js';
 import { decodeKey, isPrintable, keyLabel, lookup, pastedText, type ActionId, type KeyContext } from './keymap.js';
+import type { KeyToken } from './keysplit.js';
 
 export interface DispatchHooks {
   quit(): void;
@@ -45,6 +46,48 @@ export function dispatchKey(store: UiStore, raw: string, hooks: DispatchHooks): 
   const main = ctx === 'main' || ctx === 'causes';
   HANDLERS[b.action]({ s, key: keyLabel(key), main, hooks, page: Math.max(1, (main ? s.viewport.tableRows : s.viewport.overlayRows) - 1) });
   return b.action;
+}
+
+const isTyping = (ctx: Context): boolean => ctx === 'filter' || ctx === 'search';
+
+/** Text pasted (or typed ahead) goes into the filter or search being edited, nowhere else. */
+function typeText(store: UiStore, text: string): boolean {
+  const ctx = contextOf(store);
+  // eslint-disable-next-line no-control-regex
+  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '');
+  if (!isTyping(ctx) || !clean) return false;
+  if (ctx === 'filter') store.getState().typeFilter(clean);
+  else store.getState().typeSearch(clean);
+  return true;
+}
+
+/**
+ * One read's keys (src/ui/keysplit.ts), in order. A dialog is answered only by a key pressed after
+ * it was drawn: once a key of this read opens the confirm dialog or changes it (its second
+ * question, the highlighted answer), the rest of the read is dropped, so neither a paste nor keys
+ * typed ahead ("ky", F9 then y in one read) can run a remedy unseen.
+ */
+export function dispatchKeys(store: UiStore, tokens: readonly KeyToken[], hooks: DispatchHooks): void {
+  const before = store.getState().dialog;
+  const changed = (): boolean => {
+    const d = store.getState().dialog;
+    return d !== undefined && d !== before;
+  };
+  for (const t of tokens) {
+    if (t.kind === 'key') dispatchKey(store, t.raw, hooks);
+    else if (t.kind === 'paste') {
+      if (!typeText(store, t.text)) store.getState().say('a paste goes into the filter (F4) or search (F3) only');
+    } else {
+      // A bare run of characters: keys one by one, until one opens a text field, which takes the rest.
+      const chars = [...t.text];
+      for (let i = 0; i < chars.length; i++) {
+        if (isTyping(contextOf(store)) && typeText(store, chars.slice(i).join(''))) break;
+        dispatchKey(store, chars[i]!, hooks);
+        if (changed()) return;
+      }
+    }
+    if (changed()) return;
+  }
 }
 
 interface HandlerArgs {

@@ -166,7 +166,7 @@ const SEQUENCES: Record<string, KeyName> = {
 };
 
 /**
- * A raw input sequence (Ink's parser has already split the stream into keys) to a key name.
+ * One key's raw sequence (keysplit.ts has split the stream into keys) to a key name.
  * Ink's own useInput drops the F-keys' identity, hence our own table.
  */
 export function decodeKey(raw: string): KeyName | undefined {

@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { EventEmitter } from 'node:events';
+import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Options } from '../../src/cli.js';
 import type { Analysis } from '../../src/model.js';
@@ -25,15 +26,16 @@ class FakeOut extends EventEmitter {
   };
 }
 
-class FakeIn extends EventEmitter {
+/**
+ * A terminal's stdin as Node gives it: a real Readable (Ink reads it through 'readable' + read(),
+ * and each chunk read() returns is emitted as 'data', which is where the App listens), with the
+ * tty methods Ink calls.
+ */
+class FakeIn extends Readable {
   isTTY = true;
   raw = false;
-  private buf: string[] = [];
   setRawMode(v: boolean): this {
     this.raw = v;
-    return this;
-  }
-  setEncoding(): this {
     return this;
   }
   ref(): this {
@@ -42,16 +44,11 @@ class FakeIn extends EventEmitter {
   unref(): this {
     return this;
   }
-  resume(): this {
-    return this;
+  override _read(): void {
+    /* typed by the test */
   }
-  pause(): this {
-    return this;
-  }
-  read = (): string | null => this.buf.shift() ?? null;
   type(s: string): void {
-    this.buf.push(s);
-    this.emit('readable');
+    this.push(s);
   }
 }
 

@@ -141,6 +141,47 @@ describe.skipIf(!hasTmux)('in a real terminal (tmux)', () => {
     }
   });
 
+  it('answers the F-keys of xterm (tmux), rxvt and the linux console, and several keys written at once', async () => {
+    const t = session();
+    // Bytes as another terminal would send them (tmux itself speaks xterm).
+    const raw = (seq: string): void => void tmux(t.sock, 'send-keys', '-H', ...[...Buffer.from(seq, 'utf8')].map((b) => b.toString(16)));
+    const main = (x: string): boolean => x.includes('What to do first') && !x.includes('Everywhere');
+    try {
+      await t.until((s) => s.includes('wt$'), 'shell prompt');
+      t.keys(`node ${TYPED} --replay test/fixtures/frozen-ext4`, 'Enter');
+      await t.until((x) => x.includes('F10Quit') && x.includes('/tmp/mnt1'), 'the TUI with data');
+      /** A key (sent by `send`) shows `marker`; Esc goes back to the task list. */
+      const visit = async (send: () => void, marker: string, what: string): Promise<void> => {
+        send();
+        await t.until((x) => x.includes(marker), what);
+        t.keys('Escape');
+        await t.until((x) => main(x) && !x.includes('Search: '), `back from ${what}`);
+      };
+      // xterm: F1 opens help and closes it, F5 the graph, F3 search.
+      t.keys('F1');
+      await t.until((x) => x.includes('Everywhere'), 'help on xterm F1');
+      t.keys('F1');
+      await t.until(main, 'help closed by F1');
+      await visit(() => t.keys('F5'), 'Waits-on graph', 'graph on xterm F5');
+      await visit(() => t.keys('F3'), 'Search: ', 'search on xterm F3');
+      // The linux console: ESC [ [ A..E for F1..F5.
+      await visit(() => raw('\u001b[[A'), 'Everywhere', 'help on linux-console F1');
+      await visit(() => raw('\u001b[[E'), 'Waits-on graph', 'graph on linux-console F5');
+      // rxvt: ESC [ 11~..14~ for F1..F4.
+      await visit(() => raw('\u001b[11~'), 'Everywhere', 'help on rxvt F1');
+      await visit(() => raw('\u001b[13~'), 'Search: ', 'search on rxvt F3');
+      // One write, several keys: linux-console F4, a word, Enter.
+      raw('\u001b[[Dtouch\r');
+      const f = await t.until((x) => main(x) && !x.includes('Filter: ') && / touch /.test(x) && !/ mkdir /.test(x), 'filtered on touch, filter kept');
+      expect(f).not.toMatch(/ rm /);
+      t.keys('F10');
+      await t.until((x) => x.includes('wt$') && !x.includes('F10Quit'), 'prompt back after F10');
+      expect(t.alt()).toBe('0');
+    } finally {
+      tmux(t.sock, 'kill-server');
+    }
+  });
+
   it('opens the F2 column chooser on the terminal\'s own F2, hides a column with Space, and refuses to save while a filesystem is frozen', async () => {
     const xdg = `/dev/shm/wedgetop-tests/columns-${process.pid}-${Date.now()}`;
     fs.mkdirSync(xdg, { recursive: true });
