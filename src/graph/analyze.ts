@@ -9,7 +9,7 @@ import { containerOf } from './container.js';
 import { resolveHolder, type DataNeeds, type RuleContext } from './rules/index.js';
 import { rank } from './rules/context.js';
 import { auditBacklogFacts } from './kmsg.js';
-import { chainEnds, firstPath, firstRoot, nodeOf, pidOf, reachable, taskNode, WaitGraph } from './walk.js';
+import { chainEnds, firstPath, firstRoot, heldBy, holderGroups, holderProcesses, nodeOf, pidOf, reachable, taskNode, WaitGraph } from './walk.js';
 import { shellCommand, thawArgv } from '../text/shell.js';
 
 export type { DataNeeds } from './rules/index.js';
@@ -141,26 +141,28 @@ export function analyze(snap: Snapshot, opts: AnalyzeOptions = {}): Analysis & {
     }
   }
 
-  // A holder parked by its tracer or a frozen cgroup: that is what its waiters wait on.
-  for (let pass = 0, more = true; more && pass < 4; pass++) more = parkedHolders(ctx, resources, waitsOn, waitersOf);
-
-  // Holders must be read too, whatever their state (seed 000's holder slept in S).
-  for (const r of resources.values()) {
-    for (const h of r.holders) {
-      const ht = byKey.get(h);
-      if (!ht || !ht.detail) needs.details.add(h);
-      if (r.holderScope === 'process') needs.processes.add(Number(h.split('/')[0]));
-    }
-  }
-
-  // 3. Follow each waiter to the ends of its chains.
-  const graph = new WaitGraph({ waitsOn, resources, threadsOf: (pid) => threadKeysOf(pid) });
+  // The task keys of a process, in snapshot order (made on first use: few processes hold anything).
   const threadKeys = new Map<number, string[]>();
   function threadKeysOf(pid: number): string[] {
     let ks = threadKeys.get(pid);
     if (!ks) threadKeys.set(pid, (ks = (threadsOf.get(pid) ?? []).map(taskKey)));
     return ks;
   }
+
+  // A holder parked by its tracer or a frozen cgroup: that is what its waiters wait on.
+  for (let pass = 0, more = true; more && pass < 4; pass++) more = parkedHolders(ctx, resources, waitsOn, waitersOf, threadKeysOf);
+
+  // Holders must be read too, whatever their state (seed 000's holder slept in S).
+  for (const r of resources.values()) {
+    for (const h of r.holders) {
+      const ht = byKey.get(h);
+      if (!ht || !ht.detail) needs.details.add(h);
+    }
+    for (const pid of holderProcesses(r)) needs.processes.add(pid);
+  }
+
+  // 3. Follow each waiter to the ends of its chains.
+  const graph = new WaitGraph({ waitsOn, resources, threadsOf: threadKeysOf });
   const endsBySignal = (k: string): boolean => {
     const t = byKey.get(k);
     const r = resources.get(waitsOn.get(k) ?? '');
@@ -269,12 +271,12 @@ export function analyze(snap: Snapshot, opts: AnalyzeOptions = {}): Analysis & {
   const holderKeys = new Set<string>();
   for (const r of resources.values()) for (const h of r.holders) holderKeys.add(h);
   // A whole-process holder is shown by its main thread ("pid/pid").
-  const processHolderKeys = new Set<string>();
-  for (const r of resources.values()) if (r.holderScope === 'process') for (const h of r.holders) processHolderKeys.add(h);
+  const holderProcs = new Set<number>();
+  for (const r of resources.values()) for (const pid of holderProcesses(r)) holderProcs.add(pid);
   const tasks: AnalyzedTask[] = [];
   for (const t of snap.tasks) {
     const k = taskKey(t);
-    const isHolder = holderKeys.has(k) || (t.tid === t.pid && processHolderKeys.has(k));
+    const isHolder = holderKeys.has(k) || (t.tid === t.pid && holderProcs.has(t.pid));
     if (!waiting.has(k) && !isHolder && t.state !== 'T' && t.state !== 't') continue;
     const off = t.detail?.offCpuMs;
     const first = opts.firstSeen?.get(k);
@@ -376,7 +378,7 @@ function makeRootCause(
   const proc = byKey.get(`${pid}/${pid}`) ?? t;
   // What this task holds decides what may be offered: a row whose remedy is 'none' (a journal
   // commit, block I/O) is not ended by killing whoever the engine guessed holds it.
-  const held = [...resources.values()].filter((r) => r.holders.includes(key) || (r.holderScope === 'process' && r.holders.includes(`${pid}/${pid}`)));
+  const held = heldBy(resources.values(), key);
   const best = held.reduce<Resource | undefined>((b, r) => (!b || rank(r.confidence) > rank(b.confidence) ? r : b), undefined);
   const bySignal = endsBySignal(key);
   // Its death releases what it holds when the edge is freed by the holder leaving or the owner
@@ -419,12 +421,13 @@ function makeRootCause(
 }
 
 /** A task holding what the others wait on, parked (ptrace-stopped, frozen cgroup): wait on the parking. */
-function parkedHolders(ctx: RuleContext, resources: Map<string, Resource>, waitsOn: Map<string, string>, waitersOf: Map<string, string[]>): boolean {
+function parkedHolders(
+  ctx: RuleContext, resources: Map<string, Resource>, waitsOn: Map<string, string>, waitersOf: Map<string, string[]>,
+  threadKeysOf: (pid: number) => readonly string[],
+): boolean {
   let more = false;
   for (const r of [...resources.values()]) {
-    for (const h of r.holders) {
-      const pid = Number(h.split('/')[0]);
-      const keys = r.holderScope === 'process' ? (ctx.threadsOf.get(pid) ?? []).map(taskKey) : [h];
+    for (const [, keys] of holderGroups(r, threadKeysOf)) {
       for (const k of keys) {
         if (waitsOn.has(k) || ctx.waiting.has(k)) continue;
         const t = ctx.byKey.get(k);

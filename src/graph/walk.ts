@@ -53,14 +53,12 @@ export class WaitGraph {
     } else {
       const r = this.resources.get(node.id);
       const o: NodeId[] = [];
-      for (const h of r?.holders ?? []) {
-        if (r!.holderScope !== 'process') {
-          o.push(taskNode(h));
-          continue;
+      if (r) {
+        for (const [h, threads] of holderGroups(r, this.threadsOf)) {
+          const ws = threads.filter((k) => this.waitsOn.has(k));
+          if (ws.length) for (const k of ws) o.push(taskNode(k));
+          else o.push(taskNode(h));
         }
-        const ws = this.threadsOf(pidOf(h)).filter((k) => this.waitsOn.has(k));
-        if (ws.length) for (const k of ws) o.push(taskNode(k));
-        else o.push(taskNode(h));
       }
       out = o;
     }
@@ -74,33 +72,45 @@ export class WaitGraph {
     return this.resources.get(node.kind === 'res' ? node.id : this.waitsOn.get(node.key) ?? '');
   }
 
-  /** Does task `key` hold r: named as its holder, or a thread of a whole-process holder. */
-  holds(r: Resource, key: string): boolean {
-    if (r.holders.includes(key)) return true;
-    const pid = pidOf(key);
-    return r.holderScope === 'process' && r.holders.includes(`${pid}/${pid}`);
-  }
-
   /** The resources task `key` holds, in resource order. */
   heldBy(key: string): Resource[] {
-    const out: Resource[] = [];
-    for (const r of this.resources.values()) if (this.holds(r, key)) out.push(r);
-    return out;
+    return heldBy(this.resources.values(), key);
   }
 
-  /** Every thread that holds r: its named holders, and every thread of a whole-process holder. */
+  /** Every thread that holds r (see holderThreads). */
   holderThreads(r: Resource): string[] {
-    if (r.holderScope !== 'process') return [...r.holders];
-    return r.holders.flatMap((h) => {
-      const ts = this.threadsOf(pidOf(h));
-      return ts.length ? [...ts] : [h];
-    });
+    return holderThreads(r, this.threadsOf);
   }
+}
 
-  /** The processes that hold r as a whole (none for a resource held by named threads). */
-  holderProcesses(r: Resource): number[] {
-    return r.holderScope === 'process' ? r.holders.map(pidOf) : [];
-  }
+/**
+ * Each named holder of r with the threads it stands for: a task holder is itself; a
+ * whole-process holder (a socket owner, a FUSE daemon, a tracer) is every thread of its process.
+ */
+export function holderGroups(r: Resource, threadsOf: (pid: number) => readonly string[]): [string, readonly string[]][] {
+  return r.holders.map((h) => [h, r.holderScope === 'process' ? threadsOf(pidOf(h)) : [h]]);
+}
+
+/** Every thread that holds r; a whole-process holder none of whose threads was read, by its own key. */
+export function holderThreads(r: Resource, threadsOf: (pid: number) => readonly string[]): string[] {
+  return holderGroups(r, threadsOf).flatMap(([h, ts]) => (ts.length ? [...ts] : [h]));
+}
+
+/** The processes that hold r as a whole (none for a resource held by named threads). */
+export function holderProcesses(r: Resource): number[] {
+  return r.holderScope === 'process' ? r.holders.map(pidOf) : [];
+}
+
+/** Does task `key` hold r: named as its holder, or a thread of a whole-process holder. */
+export function holds(r: Resource, key: string): boolean {
+  return r.holders.includes(key) || holderProcesses(r).includes(pidOf(key));
+}
+
+/** The resources task `key` holds, in resource order. */
+export function heldBy(resources: Iterable<Resource>, key: string): Resource[] {
+  const out: Resource[] = [];
+  for (const r of resources) if (holds(r, key)) out.push(r);
+  return out;
 }
 
 /** The graph of an Analysis (for consumers above the engine: the views, tests). */
