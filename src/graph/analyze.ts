@@ -221,13 +221,13 @@ export function analyze(snap: Snapshot, opts: AnalyzeOptions = {}): Analysis & {
   for (const [k] of rootsOf) {
     // Each waiter's chains, marking every holder process on them (past the root cause too: a
     // daemon behind an interruptible holder is still what an admin may reach for).
-    const seen = new Set<number>();
+    const marked = new Set<number>();
     for (const n of reachable(graph, taskNode(k))) {
       const r = nodeOf(n).kind === 'res' ? graph.resourceAt(n) : undefined;
       for (const h of r?.holders ?? []) {
         const pid = pidOf(h);
-        if (seen.has(pid)) continue;
-        seen.add(pid);
+        if (marked.has(pid)) continue;
+        marked.add(pid);
         let set = waitersBehind.get(pid);
         if (!set) waitersBehind.set(pid, (set = new Set()));
         if (pidOf(k) !== pid) set.add(k);
