@@ -517,7 +517,8 @@ function chainText(g: WaitGraph, rc: RootCause, blocked: readonly string[], byKe
   for (const o of blocked) sameWait.set(g.waitsOn.get(o), (sameWait.get(g.waitsOn.get(o)) ?? 0) + 1);
   const count = (k: string): number => sameWait.get(g.waitsOn.get(k)) ?? 0;
   const paths = new Map(blocked.map((k) => [k, firstPath(g, taskNode(k))]));
-  const depth = new Map(blocked.map((k) => [k, paths.get(k)!.nodes.filter((n) => n.startsWith('task:')).length]));
+  // A path runs task, resource, task, ...: its tasks are every other node from the first.
+  const depth = new Map(blocked.map((k) => [k, Math.ceil(paths.get(k)!.nodes.length / 2)]));
   const first = [...blocked].sort((a, b) => depth.get(b)! - depth.get(a)! || count(b) - count(a) || a.localeCompare(b))[0];
   if (!first) return [rc.label];
   const site = sites.get(first);

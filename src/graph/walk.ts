@@ -103,7 +103,10 @@ export function holderProcesses(r: Resource): number[] {
 
 /** Does task `key` hold r: named as its holder, or a thread of a whole-process holder. */
 export function holds(r: Resource, key: string): boolean {
-  return r.holders.includes(key) || holderProcesses(r).includes(pidOf(key));
+  if (r.holders.includes(key)) return true;
+  if (r.holderScope !== 'process') return false;
+  const pid = pidOf(key);
+  return r.holders.some((h) => pidOf(h) === pid);
 }
 
 /** The resources task `key` holds, in resource order. */
@@ -146,13 +149,14 @@ export function chainEnds(g: WaitGraph, starts: Iterable<NodeId>, stopsAt: (n: N
   const cycleKeys = new Set<string>();
   const cycleNodes = new Set<NodeId>();
   const memo = new Map<NodeId, Set<NodeId>>();
+  // The path from the start to the node being walked; chains are short, so a scan of it is
+  // cheaper than keeping an index (measured on the 100k-task synthetic snapshot).
   const stack: NodeId[] = [];
-  const onStack = new Map<NodeId, number>();
   const walk = (node: NodeId): Set<NodeId> => {
     const hit = memo.get(node);
     if (hit) return hit;
-    const at = onStack.get(node);
-    if (at !== undefined) {
+    const at = stack.indexOf(node);
+    if (at >= 0) {
       const cyc = stack.slice(at);
       const key = [...cyc].sort().join(' ');
       if (!cycleKeys.has(key)) {
@@ -166,12 +170,10 @@ export function chainEnds(g: WaitGraph, starts: Iterable<NodeId>, stopsAt: (n: N
     let result: Set<NodeId>;
     if (next.length === 0) result = new Set([node]);
     else {
-      onStack.set(node, stack.length);
       stack.push(node);
       result = new Set();
       for (const n of next) for (const r of walk(n)) result.add(r);
       stack.pop();
-      onStack.delete(node);
       if (stopsAt(node)) result = new Set([node]);
     }
     memo.set(node, result);
@@ -192,13 +194,9 @@ export interface Path {
 
 export function firstPath(g: WaitGraph, start: NodeId): Path {
   const nodes: NodeId[] = [];
-  const seen = new Set<NodeId>();
   for (let n: NodeId | undefined = start; n !== undefined; n = g.next(n)[0]) {
     // A resource met again leads to the same first holder: the repeat shows at that task.
-    if (n.startsWith('task:')) {
-      if (seen.has(n)) return { nodes, loopsTo: n };
-      seen.add(n);
-    }
+    if (n.startsWith('task:') && nodes.includes(n)) return { nodes, loopsTo: n };
     nodes.push(n);
   }
   return { nodes };
