@@ -54,7 +54,7 @@ export function sourceFiles(dir: string): string[] {
 }
 
 /** Strip comments so that an import quoted in a comment does not count (strings are left alone). */
-function stripComments(text: string): string {
+export function stripComments(text: string): string {
   return text.replace(/\/\*[\s\S]*?\*\//g, (m) => m.replace(/[^\n]/g, ' ')).replace(/(^|[^:'"`\\])\/\/[^\n]*/g, '$1');
 }
 

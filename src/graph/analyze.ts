@@ -9,7 +9,7 @@ import { containerOf } from './container.js';
 import { resolveHolder, type DataNeeds, type RuleContext } from './rules/index.js';
 import { rank } from './rules/context.js';
 import { auditBacklogFacts } from './kmsg.js';
-import { firstRootOf, nodeOf } from './walk.js';
+import { chainEnds, firstPath, firstRoot, heldBy, holderGroups, holderProcesses, nodeOf, pidOf, reachable, taskNode, WaitGraph } from './walk.js';
 import { shellCommand, thawArgv } from '../text/shell.js';
 
 export type { DataNeeds } from './rules/index.js';
@@ -141,81 +141,50 @@ export function analyze(snap: Snapshot, opts: AnalyzeOptions = {}): Analysis & {
     }
   }
 
+  // The task keys of a process, in snapshot order (made on first use: few processes hold anything).
+  const threadKeys = new Map<number, string[]>();
+  function threadKeysOf(pid: number): string[] {
+    let ks = threadKeys.get(pid);
+    if (!ks) threadKeys.set(pid, (ks = (threadsOf.get(pid) ?? []).map(taskKey)));
+    return ks;
+  }
+
   // A holder parked by its tracer or a frozen cgroup: that is what its waiters wait on.
-  for (let pass = 0, more = true; more && pass < 4; pass++) more = parkedHolders(ctx, resources, waitsOn, waitersOf);
+  for (let pass = 0, more = true; more && pass < 4; pass++) more = parkedHolders(ctx, resources, waitsOn, waitersOf, threadKeysOf);
 
   // Holders must be read too, whatever their state (seed 000's holder slept in S).
   for (const r of resources.values()) {
     for (const h of r.holders) {
       const ht = byKey.get(h);
       if (!ht || !ht.detail) needs.details.add(h);
-      if (r.holderScope === 'process') needs.processes.add(Number(h.split('/')[0]));
     }
+    for (const pid of holderProcesses(r)) needs.processes.add(pid);
   }
 
   // 3. Follow each waiter to the ends of its chains.
-  const nextOf = (node: NodeId): NodeId[] => {
-    const n = nodeOf(node);
-    if (n.kind === 'res') {
-      const r = resources.get(n.id)!;
-      if (r.holderScope === 'process') {
-        const out: NodeId[] = [];
-        for (const h of r.holders) {
-          const pid = Number(h.split('/')[0]);
-          const ws = (threadsOf.get(pid) ?? []).map(taskKey).filter((k) => waitsOn.has(k));
-          out.push(...(ws.length ? ws.map((k): NodeId => `task:${k}`) : [`task:${h}` as const]));
-        }
-        return out;
-      }
-      return r.holders.map((h): NodeId => `task:${h}`);
-    }
-    const w = waitsOn.get(n.key);
-    return w ? [`res:${w}`] : [];
-  };
-
+  const graph = new WaitGraph({ waitsOn, resources, threadsOf: threadKeysOf });
   const endsBySignal = (k: string): boolean => {
     const t = byKey.get(k);
     const r = resources.get(waitsOn.get(k) ?? '');
     // Interruptible sleep (S) of a user task: a kernel thread takes no signals.
     return !!t && !t.isKernelThread && t.state === 'S' && !!r?.frees.includes('signal-waiter');
   };
-  const cycles: NodeId[][] = [];
-  const cycleNodes = new Set<NodeId>();
+  const starts: NodeId[] = [];
+  for (const k of waiting) if (waitsOn.has(k)) starts.push(taskNode(k));
+  // A holder whose own wait a signal ends is what frees the waiters behind it: whatever its
+  // chain goes on to, signalling it releases what it holds.
+  const walked = chainEnds(graph, starts, (n) => {
+    const node = nodeOf(n);
+    return node.kind === 'task' && endsBySignal(node.key);
+  });
+  const { cycles, cycleNodes } = walked;
   const rootsOf = new Map<string, Set<NodeId>>();
-  const rootMemo = new Map<NodeId, Set<NodeId>>();
-  const walk = (node: NodeId, stack: NodeId[]): Set<NodeId> => {
-    const memo = rootMemo.get(node);
-    if (memo) return memo;
-    const at = stack.indexOf(node);
-    if (at >= 0) {
-      const cyc = stack.slice(at);
-      const key = [...cyc].sort().join(' ');
-      if (!cycles.some((c) => [...c].sort().join(' ') === key)) cycles.push(cyc);
-      cyc.forEach((n) => cycleNodes.add(n));
-      // The root of a deadlock cycle is its first task: the one to kill to break it.
-      const firstTask = cyc.find((n) => n.startsWith('task:')) ?? node;
-      return new Set([firstTask]);
-    }
-    const next = nextOf(node);
-    let result: Set<NodeId>;
-    if (next.length === 0) result = new Set([node]);
-    else {
-      result = new Set();
-      for (const n of next) for (const r of walk(n, [...stack, node])) result.add(r);
-      // A holder whose own wait a signal ends is what frees the waiters behind it: whatever its
-      // chain goes on to, signalling it releases what it holds (the rest of the walk only marks cycles).
-      const n = nodeOf(node);
-      if (n.kind === 'task' && endsBySignal(n.key)) result = new Set([node]);
-    }
-    rootMemo.set(node, result);
-    return result;
-  };
-  for (const k of waiting) if (waitsOn.has(k)) rootsOf.set(k, walk(`task:${k}`, []));
+  for (const k of waiting) if (waitsOn.has(k)) rootsOf.set(k, walked.rootsOf.get(taskNode(k))!);
 
   // 4. Root causes, ranked by how many tasks they block.
   const now = snap.takenAtMs;
   const rootCauses: RootCause[] = [];
-  const rootIds = new Map<string, RootCause>();
+  const rootIds = new Map<NodeId, RootCause>();
   for (const [k, roots] of rootsOf) {
     for (const node of roots) {
       let rc = rootIds.get(node);
@@ -233,38 +202,35 @@ export function analyze(snap: Snapshot, opts: AnalyzeOptions = {}): Analysis & {
     }
   }
   // Root node -> the waiters whose chains end there, in waiter order (one pass, not one per root cause).
-  const blockedByRoot = new Map<string, string[]>();
+  const blockedByRoot = new Map<NodeId, string[]>();
   for (const [k, roots] of rootsOf) {
     for (const node of roots) {
-      if (`task:${k}` === node) continue;
+      if (taskNode(k) === node) continue;
       const l = blockedByRoot.get(node);
       if (l) l.push(k);
       else blockedByRoot.set(node, [k]);
     }
   }
-  for (const rc of rootCauses) rc.chain = chainText(rc, blockedByRoot, resources, byKey, sites, waitsOn, threadsOf);
+  for (const [node, rc] of rootIds) rc.chain = chainText(graph, rc, blockedByRoot.get(node) ?? [], byKey, sites);
   rootCauses.sort((a, b) => b.blocked - a.blocked || a.id.localeCompare(b.id));
 
   // 4b. Every other holder is a hop an admin may still want to act on (a daemon in the middle
   // of a chain, a stopped task): its remedies, the waiters behind it, and — when the engine ranks
   // something else as what frees them — a note that says so.
   const waitersBehind = new Map<number, Set<string>>();
-  const holdersOf = (rid: string): number[] => (resources.get(rid)?.holders ?? []).map((h) => Number(h.split('/')[0]));
   for (const [k] of rootsOf) {
-    // Each waiter's chain, hop by hop (process by process), marking every holder process on it.
-    const seen = new Set<number>();
-    const queue = [k];
-    while (queue.length) {
-      const cur = queue.shift()!;
-      const rid = waitsOn.get(cur);
-      if (!rid) continue;
-      for (const pid of holdersOf(rid)) {
-        if (seen.has(pid)) continue;
-        seen.add(pid);
+    // Each waiter's chains, marking every holder process on them (past the root cause too: a
+    // daemon behind an interruptible holder is still what an admin may reach for).
+    const marked = new Set<number>();
+    for (const n of reachable(graph, taskNode(k))) {
+      const r = nodeOf(n).kind === 'res' ? graph.resourceAt(n) : undefined;
+      for (const h of r?.holders ?? []) {
+        const pid = pidOf(h);
+        if (marked.has(pid)) continue;
+        marked.add(pid);
         let set = waitersBehind.get(pid);
         if (!set) waitersBehind.set(pid, (set = new Set()));
-        if (Number(k.split('/')[0]) !== pid) set.add(k);
-        for (const t of threadsOf.get(pid) ?? []) if (waitsOn.has(taskKey(t))) queue.push(taskKey(t));
+        if (pidOf(k) !== pid) set.add(k);
       }
     }
   }
@@ -276,7 +242,7 @@ export function analyze(snap: Snapshot, opts: AnalyzeOptions = {}): Analysis & {
     const hop = makeRootCause(`task:${key}`, snap, resources, byKey, threadsOf, sites, opts, cycleNodes, endsBySignal);
     hop.blockedTasks = [...behind];
     hop.blocked = behind.size;
-    const ends = new Set<string>();
+    const ends = new Set<NodeId>();
     for (const w of behind) for (const n of rootsOf.get(w) ?? []) ends.add(n);
     // The root causes these waiters' chains end at, as made for each end node (no id arithmetic).
     const others = rootCauses.filter((rc) => [...ends].some((n) => rootIds.get(n) === rc));
@@ -288,17 +254,29 @@ export function analyze(snap: Snapshot, opts: AnalyzeOptions = {}): Analysis & {
     hops.push(hop);
   }
 
+  // 4c. Task -> the first root cause on its way (what a remedy key acts on when it is selected):
+  // a thread of a root cause's process is that root cause; a resource, the one made for it.
+  const rootOfProcess = new Map<number, RootCause>();
+  for (const [node, rc] of rootIds) {
+    const n = nodeOf(node);
+    if (n.kind === 'task' && !rootOfProcess.has(pidOf(n.key))) rootOfProcess.set(pidOf(n.key), rc);
+  }
+  const rootAt = (node: NodeId): string | undefined => {
+    const n = nodeOf(node);
+    return (n.kind === 'task' ? rootOfProcess.get(pidOf(n.key)) : rootIds.get(node))?.id;
+  };
+
   // 5. Tasks for the views: waiters, holders, and stopped tasks (counted in the header as T, so
   // they must be rows too, even when no chain leads to them).
   const holderKeys = new Set<string>();
   for (const r of resources.values()) for (const h of r.holders) holderKeys.add(h);
   // A whole-process holder is shown by its main thread ("pid/pid").
-  const processHolderKeys = new Set<string>();
-  for (const r of resources.values()) if (r.holderScope === 'process') for (const h of r.holders) processHolderKeys.add(h);
+  const holderProcs = new Set<number>();
+  for (const r of resources.values()) for (const pid of holderProcesses(r)) holderProcs.add(pid);
   const tasks: AnalyzedTask[] = [];
   for (const t of snap.tasks) {
     const k = taskKey(t);
-    const isHolder = holderKeys.has(k) || (t.tid === t.pid && processHolderKeys.has(k));
+    const isHolder = holderKeys.has(k) || (t.tid === t.pid && holderProcs.has(t.pid));
     if (!waiting.has(k) && !isHolder && t.state !== 'T' && t.state !== 't') continue;
     const off = t.detail?.offCpuMs;
     const first = opts.firstSeen?.get(k);
@@ -317,6 +295,12 @@ export function analyze(snap: Snapshot, opts: AnalyzeOptions = {}): Analysis & {
       isHolder,
       killable: sites.has(k) ? signatureOf(sites.get(k)!).killable : undefined,
     });
+  }
+
+  const rootOf: Record<string, string> = {};
+  for (const t of tasks) {
+    const id = firstRoot(graph, taskNode(t.key), rootAt);
+    if (id !== undefined) rootOf[t.key] = id;
   }
 
   // 6. The graph as data: every edge with what releases it and how sure the engine is.
@@ -343,7 +327,7 @@ export function analyze(snap: Snapshot, opts: AnalyzeOptions = {}): Analysis & {
     cycles: cycles.map((c) => c.map((n) => n.replace(/^(task|res):/, ''))),
     hops,
     edges,
-    rootOf: firstRootOf(tasks, [...resources.values()], rootCauses),
+    rootOf,
     warnings,
     needs,
   };
@@ -394,7 +378,7 @@ function makeRootCause(
   const proc = byKey.get(`${pid}/${pid}`) ?? t;
   // What this task holds decides what may be offered: a row whose remedy is 'none' (a journal
   // commit, block I/O) is not ended by killing whoever the engine guessed holds it.
-  const held = [...resources.values()].filter((r) => r.holders.includes(key) || (r.holderScope === 'process' && r.holders.includes(`${pid}/${pid}`)));
+  const held = heldBy(resources.values(), key);
   const best = held.reduce<Resource | undefined>((b, r) => (!b || rank(r.confidence) > rank(b.confidence) ? r : b), undefined);
   const bySignal = endsBySignal(key);
   // Its death releases what it holds when the edge is freed by the holder leaving or the owner
@@ -437,12 +421,13 @@ function makeRootCause(
 }
 
 /** A task holding what the others wait on, parked (ptrace-stopped, frozen cgroup): wait on the parking. */
-function parkedHolders(ctx: RuleContext, resources: Map<string, Resource>, waitsOn: Map<string, string>, waitersOf: Map<string, string[]>): boolean {
+function parkedHolders(
+  ctx: RuleContext, resources: Map<string, Resource>, waitsOn: Map<string, string>, waitersOf: Map<string, string[]>,
+  threadKeysOf: (pid: number) => readonly string[],
+): boolean {
   let more = false;
   for (const r of [...resources.values()]) {
-    for (const h of r.holders) {
-      const pid = Number(h.split('/')[0]);
-      const keys = r.holderScope === 'process' ? (ctx.threadsOf.get(pid) ?? []).map(taskKey) : [h];
+    for (const [, keys] of holderGroups(r, threadKeysOf)) {
       for (const k of keys) {
         if (waitsOn.has(k) || ctx.waiting.has(k)) continue;
         const t = ctx.byKey.get(k);
@@ -521,53 +506,42 @@ function fuseAbort(conn: number, risk = ''): Remedy {
   return { action: 'fuse-abort', connection: conn, command: `echo 1 > /sys/fs/fuse/connections/${conn}/abort`, risk };
 }
 
-function chainText(
-  rc: RootCause, blockedByRoot: Map<string, string[]>, resources: Map<string, Resource>, byKey: Map<string, Task>,
-  sites: Map<string, WaitSite>, waitsOn: Map<string, string>, threadsOf: Map<number, Task[]>,
-): string[] {
-  const rootNode = rc.kind === 'task' || (rc.kind === 'fuse' && rc.pid !== undefined) ? `task:${rc.pid}/${rc.tid}` : `res:${rc.id.replace(/^unknown:/, '')}`;
-  const blocked = blockedByRoot.get(rootNode) ?? [];
-  const hop = (k: string): string | undefined => {
-    const r = resources.get(waitsOn.get(k) ?? '');
-    const h = r?.holders[0];
-    if (!r || !h) return undefined;
-    if (r.holderScope === 'process') {
-      const pid = Number(h.split('/')[0]);
-      return (threadsOf.get(pid) ?? []).map(taskKey).find((x) => waitsOn.has(x)) ?? h;
-    }
-    return h;
-  };
-  const walk = (k: string): string[] => {
-    const seen: string[] = [];
-    for (let cur: string | undefined = k; cur && !seen.includes(cur); cur = hop(cur)) seen.push(cur);
-    return seen;
-  };
-  // The representative is the waiter farthest from the root (the whole chain shows), then
-  // the one whose wait site is shared by most tasks.
+/**
+ * The chain text of a root cause: one representative waiter's path to it, hop by hop. The
+ * representative is the waiter farthest from the root (the whole chain shows), then the one
+ * whose wait is shared by most of the root's waiters.
+ */
+function chainText(g: WaitGraph, rc: RootCause, blocked: readonly string[], byKey: Map<string, Task>, sites: Map<string, WaitSite>): string[] {
   // Both sort keys computed once per waiter, not once per comparison.
   const sameWait = new Map<string | undefined, number>();
-  for (const o of blocked) sameWait.set(waitsOn.get(o), (sameWait.get(waitsOn.get(o)) ?? 0) + 1);
-  const count = (k: string): number => sameWait.get(waitsOn.get(k)) ?? 0;
-  const depth = new Map(blocked.map((k) => [k, walk(k).length]));
+  for (const o of blocked) sameWait.set(g.waitsOn.get(o), (sameWait.get(g.waitsOn.get(o)) ?? 0) + 1);
+  const count = (k: string): number => sameWait.get(g.waitsOn.get(k)) ?? 0;
+  const paths = new Map(blocked.map((k) => [k, firstPath(g, taskNode(k))]));
+  // A path runs task, resource, task, ...: its tasks are every other node from the first.
+  const depth = new Map(blocked.map((k) => [k, Math.ceil(paths.get(k)!.nodes.length / 2)]));
   const first = [...blocked].sort((a, b) => depth.get(b)! - depth.get(a)! || count(b) - count(a) || a.localeCompare(b))[0];
   if (!first) return [rc.label];
   const site = sites.get(first);
   const n = count(first);
   const chain = [`${n} task${n === 1 ? '' : 's'} in ${site?.func ?? '?'}`];
-  const path = walk(first);
-  for (let i = 0; i < path.length; i++) {
-    const r = resources.get(waitsOn.get(path[i]!) ?? '');
+  const { nodes, loopsTo } = paths.get(first)!;
+  for (let i = 0; i < nodes.length; i++) {
+    if (!nodes[i]!.startsWith('res:')) continue;
+    const r = g.resourceAt(nodes[i]!);
     if (!r) break;
     chain.push(r.label);
-    const next = hop(path[i]!);
+    // The path stops at the task that would repeat: the last resource's holder closes a cycle.
+    const last = i === nodes.length - 1;
+    const next = last ? loopsTo : nodes[i + 1];
     if (!next) break;
-    const t = byKey.get(next) ?? byKey.get(r.holders[0]!);
+    const key = next.slice('task:'.length);
+    const t = byKey.get(key) ?? byKey.get(r.holders[0]!);
     const verb = r.holderScope === 'process' ? 'owned by process' : 'held by';
-    if (path.includes(next) && path.indexOf(next) <= i) {
-      chain.push(`${verb} ${describeTask(t, next, sites)}: the holder itself — deadlock cycle`);
+    if (last) {
+      chain.push(`${verb} ${describeTask(t, key, sites)}: the holder itself — deadlock cycle`);
       break;
     }
-    chain.push(`${verb} ${describeTask(t, next, sites)}`);
+    chain.push(`${verb} ${describeTask(t, key, sites)}`);
   }
   return chain;
 }

@@ -2,6 +2,7 @@
 // function of the Analysis: the table says what to look for, this only looks.
 import type { Analysis, AnalyzedTask, RootCause } from '../model.js';
 import { KNOWN_CAUSES, type KnownCause, type KnownCausePattern } from '../kernel/known-causes.js';
+import { holderGroups } from './walk.js';
 
 /** How every match is presented: evidence of the same mechanism, not proof of the same bug. */
 export const KNOWN_CAUSE_NOTE = 'matches a known issue';
@@ -17,6 +18,7 @@ export function chainTasks(a: Analysis, rc: RootCause): AnalyzedTask[] {
   const byKey = new Map(a.tasks.map((t) => [t.key, t]));
   const byPid = new Map<number, AnalyzedTask[]>();
   for (const t of a.tasks) byPid.set(t.pid, [...(byPid.get(t.pid) ?? []), t]);
+  const threadsOf = (pid: number): string[] => (byPid.get(pid) ?? []).map((t) => t.key);
   const res = new Map(a.resources.map((r) => [r.id, r]));
   const out = new Map<string, AnalyzedTask>();
   const add = (t: AnalyzedTask | undefined): void => {
@@ -26,10 +28,11 @@ export function chainTasks(a: Analysis, rc: RootCause): AnalyzedTask[] {
     const t = byKey.get(k);
     add(t);
     const r = t?.waitsOn ? res.get(t.waitsOn) : undefined;
-    for (const h of r?.holders ?? []) {
+    if (!r) continue;
+    // A process-scope holder (socket owner, FUSE daemon) is every thread of that process.
+    for (const [h, threads] of holderGroups(r, threadsOf)) {
       add(byKey.get(h));
-      // A process-scope holder (socket owner, FUSE daemon) is every thread of that process.
-      if (r?.holderScope === 'process') for (const x of byPid.get(Number(h.split('/')[0])) ?? []) add(x);
+      for (const k of threads) add(byKey.get(k));
     }
   }
   if (rc.pid !== undefined) {

@@ -4,6 +4,7 @@
 // window slice, not a re-sort of 5,000 rows.
 import type { Analysis, AnalyzedTask, Resource, RootCause } from '../model.js';
 import { groupBySite } from '../report/text.js';
+import { heldBy as engineHeldBy } from '../graph/walk.js';
 
 export type SortKey = 'blocked' | 'pid' | 'tid' | 'user' | 'comm' | 'state' | 'site' | 'waits' | 'container';
 
@@ -119,14 +120,10 @@ export function taskLabel(t: { comm: string; pid: number; tid: number }): string
 
 /**
  * Resources a task holds: named as holder, or its process is ('process' scope: a socket owner,
- * a daemon), in which case every thread of it carries them, as analyze() follows them.
+ * a daemon), in which case every thread of it carries them: graph/walk.ts decides, for the engine too.
  */
 export function heldBy(a: Analysis, t: AnalyzedTask, idx: Index): Resource[] {
-  const out: Resource[] = [];
-  for (const r of idx.resources.values()) {
-    if (r.holders.includes(t.key) || (r.holderScope === 'process' && r.holders.includes(`${t.pid}/${t.pid}`))) out.push(r);
-  }
-  return out;
+  return engineHeldBy(idx.resources.values(), t.key);
 }
 
 /** A resource in a table cell: the mount for filesystems (the label is in the group line). */
