@@ -4,8 +4,10 @@
 // "blocked for" a second older) while keys are pressed. Prints, per refresh and per key, how long
 // the UI thread is busy (store update -> frame composed -> React commit -> Ink's write).
 //
-//   node --import tsx bench/ui-harness.tsx [--refreshes N] [--keys N] [--cpu-prof]
-//   (with node's --cpu-prof the profile covers only this harness: no tmux, no child)
+//   NODE_ENV=production node --import tsx bench/ui-harness.tsx [--refreshes N] [--keys N] [--blocked N]
+//     [--prof FILE.cpuprofile] [--cache FILE] [--incremental]
+//   --prof profiles the measured part only; --cache keeps the packed message between runs;
+//   --incremental: Ink's incrementalRendering (only changed lines written; the TUI does not use it).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EventEmitter } from 'node:events';
@@ -38,10 +40,12 @@ class Term extends EventEmitter {
   columns = 160;
   rows = 50;
   writes = 0;
+  bytes = 0;
   lastWriteAt = 0;
   private waiting?: () => void;
-  write = (_s: string): boolean => {
+  write = (s: string): boolean => {
     this.writes++;
+    this.bytes += Buffer.byteLength(s);
     this.lastWriteAt = performance.now();
     this.waiting?.();
     return true;
@@ -106,7 +110,7 @@ async function main(): Promise<void> {
     const stdin = new Keys();
     const ink = render(<App store={store} caps={{ color: true, attrs: true, unicode: true }} onQuit={() => undefined} />, {
       stdout: stdout as unknown as NodeJS.WriteStream, stdin: stdin as unknown as NodeJS.ReadStream, stderr: stdout as unknown as NodeJS.WriteStream,
-      exitOnCtrlC: false, patchConsole: false,
+      exitOnCtrlC: false, patchConsole: false, incrementalRendering: argv.includes('--incremental'),
     });
     store.getState().setAnalysis(next(0));
     await sleep(500);
@@ -120,6 +124,8 @@ async function main(): Promise<void> {
     const applyMs: number[] = [];
     const keys: number[] = [];
     const keyBusy: number[] = [];
+    const keyBytes: number[] = [];
+    const refreshBytes: number[] = [];
     let k = 0;
     const session = PROF ? new Session() : undefined;
     if (session) {
@@ -131,17 +137,21 @@ async function main(): Promise<void> {
     for (let r = 1; r <= REFRESHES; r++) {
       const a = next(r);
       expectWrite();
+      const b0 = stdout.bytes;
       const t0 = performance.now();
       store.getState().setAnalysis(a);
       applyMs.push(performance.now() - t0);
       refresh.push(await settle(t0));
+      refreshBytes.push(stdout.bytes - b0);
       await sleep(60);
       for (let i = 0; i < KEYS_PER_REFRESH; i++) {
         expectWrite();
+        const b0 = stdout.bytes;
         const t1 = performance.now();
         stdin.press(seq[k++ % seq.length]!);
         keyBusy.push(performance.now() - t1);
         keys.push(await settle(t1));
+        keyBytes.push(stdout.bytes - b0);
         await sleep(60);
       }
     }
@@ -157,8 +167,8 @@ async function main(): Promise<void> {
     };
     const out = {
       blocked: BLOCKED,
-      refresh: { toWrite: f(refresh), storeUpdateSync: f(applyMs) },
-      key: { toWrite: f(keys), dispatchSync: f(keyBusy) },
+      refresh: { toWrite: f(refresh), storeUpdateSync: f(applyMs), bytesToTerminalMedian: median(refreshBytes) },
+      key: { toWrite: f(keys), dispatchSync: f(keyBusy), bytesToTerminalMedian: median(keyBytes) },
     };
     process.stdout.write(JSON.stringify(out, null, 2) + '\n');
   } finally {
