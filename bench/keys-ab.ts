@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { frozenWedge, median, percentile, SHM, sleep, startSleepers, stateOf, type Sleepers } from './live.js';
+import { blockedThreads, frozenWedge, median, percentile, SHM, sleep, startSleepers, type Sleepers } from './live.js';
 import { keypressLatency, killTmux } from './tui.js';
 import { writeSynthetic } from './synth.js';
 
@@ -35,19 +35,7 @@ try {
     wedge = await frozenWedge(5, 0);
     writers = await startSleepers(5050, 50, `${wedge.mount}/data/many`);
     const deadline = Date.now() + 60_000;
-    const inD = (): number => {
-      let d = 0;
-      for (const p of fs.readdirSync('/proc')) {
-        if (!/^\d+$/.test(p)) continue;
-        try {
-          for (const t of fs.readdirSync(`/proc/${p}/task`)) if (stateOf(Number(t)) === 'D') d++;
-        } catch {
-          /* gone */
-        }
-      }
-      return d;
-    };
-    while (Date.now() < deadline && inD() < 5000) await sleep(500);
+    while (Date.now() < deadline && blockedThreads() < 5000) await sleep(500);
     await ab('live, 5,000 D, --interval 1', ['--interval', '1']);
   }
 } finally {
