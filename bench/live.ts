@@ -179,6 +179,20 @@ function stateOf(pid: number): string | undefined {
   }
 }
 
+/** Threads in D on the whole box (ours and anyone else's). */
+export function blockedThreads(): number {
+  let n = 0;
+  for (const p of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    try {
+      for (const t of fs.readdirSync(`/proc/${p}/task`)) if (stateOf(Number(t)) === 'D') n++;
+    } catch {
+      /* gone */
+    }
+  }
+  return n;
+}
+
 /** A frozen ext4 loop mount with `blocked` writers in D (test/wedges/frozen_fs.sh gives 5). */
 export async function frozenWedge(blocked: number, triggers: number): Promise<Wedge> {
   const script = path.join(ROOT, 'test/wedges/frozen_fs.sh');

@@ -30,7 +30,7 @@ import { analyze } from '../src/graph/analyze.js';
 import type { Snapshot } from '../src/model.js';
 import { writeSynthetic } from './synth.js';
 import {
-  childrenCpuMs, cpuMsOf, frozenWedge, median, percentile, ROOT, rssMbOf, runMsOf, SHM, sleep, startSleepers, stateOf,
+  blockedThreads, childrenCpuMs, cpuMsOf, frozenWedge, median, percentile, ROOT, rssMbOf, runMsOf, SHM, sleep, startSleepers, stateOf,
   threadCount, type Sleepers, type Wedge,
 } from './live.js';
 import { firstFrame, hasTmux, keypressLatency, killTmux, processTree, residentAfter, startSession, summarize, waitFor } from './tui.js';
@@ -386,18 +386,7 @@ async function big(): Promise<void> {
     writers = await startSleepers(blocked + 50, 50, `${wedge.mount}/data/many`);
     cleanups.push(() => writers!.stop());
     const deadline = Date.now() + 60_000;
-    const countD = (): number => {
-      let n = 0;
-      for (const p of fs.readdirSync('/proc')) {
-        if (!/^\d+$/.test(p)) continue;
-        try {
-          for (const t of fs.readdirSync(`/proc/${p}/task`)) if (stateOf(Number(t)) === 'D') n++;
-        } catch {
-          /* gone */
-        }
-      }
-      return n;
-    };
+    const countD = blockedThreads;
     while (countD() < blocked && Date.now() < deadline) await sleep(500);
     const inD = countD();
     log(`big: ${inD} tasks in D`);

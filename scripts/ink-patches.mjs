@@ -19,6 +19,79 @@ const MARK = '// wedgetop-ink-patch ';
 const ORIG = '.wedgetop-orig';
 
 /**
+ * Code points string-width counts one column each and that never join a neighbour into one grapheme
+ * (no combining marks, joiners, variation selectors, emoji-presentation symbols): ASCII, Latin-1 (not
+ * the soft hyphen), general punctuation (not its spaces and invisible marks), arrows, mathematical
+ * operators, box drawing, block elements, geometric shapes (not the two emoji squares), and ⚠ ✓.
+ */
+export const WT_NARROW_RANGES = [[0x20, 0x7e], [0xa0, 0xac], [0xae, 0xff], [0x2010, 0x2027], [0x2030, 0x205e], [0x2190, 0x2319], [0x2500, 0x25fc], [0x26a0, 0x26a0], [0x2713, 0x2713]];
+const hex = (c) => `\\u${c.toString(16).padStart(4, '0')}`;
+const WT_NARROW = [
+  '// wedgetop: a line of one-column characters is as wide as it is long, without SGR codes (scripts/ink-patches.mjs).',
+  `const wtNarrow = /^[${WT_NARROW_RANGES.map(([a, b]) => (a === b ? hex(a) : `${hex(a)}-${hex(b)}`)).join('')}]*$/;`,
+  'function wtNarrowWidth(text) {',
+  "    if (text.includes('\\n')) return undefined;",
+  "    const plain = text.includes('\\u001b') ? text.replace(/\\u001b\\[[0-9;]*m/g, '') : text;",
+  '    return wtNarrow.test(plain) ? plain.length : undefined;',
+  '}',
+].join('\n');
+
+/** The row cache of the output.js patch (Ink's own per-cell loop, one row at a time). */
+const WT_ROWS = String.raw`// wedgetop: each row from the writes that land on it, remembered by them (width, then x and text of each).
+const wtRowCache = new Map();
+function wtRow(out, parts) {
+    const row = [];
+    for (let x = 0; x < out.width; x++) {
+        row.push({ type: 'char', value: ' ', fullWidth: false, styles: [] });
+    }
+    for (let k = 0; k < parts.length; k += 2) {
+        let offsetX = parts[k];
+        for (const character of out.caches.getStyledChars(parts[k + 1])) {
+            row[offsetX] = character;
+            const characterWidth = Math.max(1, out.caches.getStringWidth(character.value));
+            if (characterWidth > 1) {
+                for (let index = 1; index < characterWidth; index++) {
+                    row[offsetX + index] = { type: 'char', value: '', fullWidth: false, styles: character.styles };
+                }
+            }
+            offsetX += characterWidth;
+        }
+    }
+    return styledCharsToString(row.filter(item => item !== undefined)).trimEnd();
+}
+function wtRows(out) {
+    const parts = [];
+    for (const operation of out.operations) {
+        // Clipping, or a position Ink's grid would treat oddly: Ink's own get().
+        if (operation.type !== 'write') return undefined;
+        const { x, y, text, transformers } = operation;
+        if (!Number.isInteger(x) || !Number.isInteger(y) || x < 0 || y < 0) return undefined;
+        const lines = text.split('\n');
+        for (let index = 0; index < lines.length && y + index < out.height; index++) {
+            let line = lines[index];
+            for (const transformer of transformers) {
+                line = transformer(line, index);
+            }
+            (parts[y + index] ??= []).push(x, line);
+        }
+    }
+    const rows = [];
+    for (let y = 0; y < out.height; y++) {
+        const p = parts[y] ?? [];
+        let key = String(out.width);
+        for (let k = 0; k < p.length; k += 2) key += ' ' + p[k] + ':' + p[k + 1].length + ':' + p[k + 1];
+        let row = wtRowCache.get(key);
+        if (row === undefined) {
+            row = wtRow(out, p);
+            if (wtRowCache.size >= 1000) wtRowCache.clear();
+            wtRowCache.set(key, row);
+        }
+        rows.push(row);
+    }
+    return { output: rows.join('\n'), height: out.height };
+}`;
+
+/**
  * file (under ink/build/) -> why, the upstream issue/PR it mirrors, and its edits [from, to].
  * @type {Record<string, { why: string; upstream: string; edits: [string, string][] }>}
  */
@@ -27,8 +100,13 @@ export const INK_PATCHES = {
     why: 'Ink makes a new Output, with empty caches, for every frame, and tokenises every styled line of the screen ' +
       'again (half of a frame\'s cost). Lines rarely change between frames (a cursor move changes two), so one set of ' +
       'caches is kept across frames, emptied once it holds a few screens\' worth (a cached line is ~10 KB: an object ' +
-      'per character). Ink never mutates them.',
-    upstream: 'vadimdemedes/ink#835 added the per-Output caches; keeping them across frames is ours (no upstream issue)',
+      'per character). Ink never mutates them. ' +
+      'And get() builds a grid of an object per cell of the whole screen and turns every row of it back into a ' +
+      'string, every frame (85% of a frame of 50 rows x 160 columns after the caches above, measured with ' +
+      'bench/ui-harness.tsx): each row is built alone instead, from the writes that land on it, and remembered by ' +
+      'them, so a row drawn as before costs a Map lookup. Exactly Ink\'s loop per row; a frame with clipping takes ' +
+      'Ink\'s own get().',
+    upstream: 'vadimdemedes/ink#835 added the per-Output caches; keeping them across frames, and the row cache, are ours (no upstream issue)',
     edits: [
       ['    caches = new OutputCaches();', '    caches = wtCaches();'],
       ['export default class Output {', [
@@ -38,15 +116,27 @@ export const INK_PATCHES = {
         '    if (c && c.styledChars.size < 300 && c.blockWidths.size < 1000 && c.widths.size < 4000) return c;',
         '    return (wtSharedCaches = new OutputCaches());',
         '}',
+        WT_ROWS,
         'export default class Output {',
       ].join('\n')],
+      // Ink's get() stays, renamed, for frames with clipping (wedgetop draws none) and for the test
+      // that compares the two (test/arch/ink-patches.test.ts).
+      ['    get() {\n        // Initialize output array', '    get() {\n        return wtRows(this) ?? this.wtInkGet();\n    }\n    wtInkGet() {\n        // Initialize output array'],
     ],
   },
   'measure-text.js': {
     why: 'A cache Ink never empties: every distinct line ever drawn stays in memory. A task table whose "blocked for" ' +
-      'column changes every second leaks ~50 lines a second, for hours.',
+      'column changes every second leaks ~50 lines a second, for hours. And every new line is measured by ' +
+      'string-width, whose fast path is printable ASCII only: a table row with a scrollbar (│) went through its ' +
+      'grapheme segmenter, 12 ms of each refresh at 50 rows (bench/ui-harness.tsx). A line whose characters are all ' +
+      'one column wide by string-width (WT_NARROW_RANGES, each checked in test/arch/ink-patches.test.ts) is as wide ' +
+      'as it is long once its SGR codes are out; any other line is measured as before.',
     upstream: 'vadimdemedes/ink#986 (unbounded measureText/wrapText caches), fixed in Ink\'s main by vadimdemedes/ink#987 (bounded LRU)',
-    edits: [['    cache.set(text, dimensions);', '    if (cache.size >= 2000) cache.clear();\n    cache.set(text, dimensions);']],
+    edits: [
+      ['    cache.set(text, dimensions);', '    if (cache.size >= 2000) cache.clear();\n    cache.set(text, dimensions);'],
+      ['const cache = new Map();', `${WT_NARROW}\nconst cache = new Map();`],
+      ['    const width = widestLine(text);', '    const width = wtNarrowWidth(text) ?? widestLine(text);'],
+    ],
   },
   'wrap-text.js': {
     why: 'The same unbounded cache for wrapped text.',

@@ -101,8 +101,8 @@ export interface Index {
   rootOf: Map<string, RootCause>;
   /** Task key -> what the WAITS ON / HOLDER column shows. */
   waitsText: Map<string, string>;
-  /** Task key -> lower-case text the filter searches. */
-  search: Map<string, string>;
+  /** Task key -> lower-case text the filter and F3 search look in: made on first use (most refreshes filter nothing). */
+  search(key: string): string | undefined;
   /** Root cause id -> its position in Analysis.rootCauses (the number shown in the panel). */
   rcIndex: Map<string, number>;
 }
@@ -140,7 +140,20 @@ export function indexOf(a: Analysis): Index {
   const tasks = new Map(a.tasks.map((t) => [t.key, t]));
   const rcById = new Map(a.rootCauses.map((rc) => [rc.id, rc]));
   const rcIndex = new Map(a.rootCauses.map((rc, i) => [rc.id, i]));
-  const idx: Index = { resources, tasks, rootOf: new Map(), waitsText: new Map(), search: new Map(), rcIndex };
+  const searchText = new Map<string, string>();
+  const search = (key: string): string | undefined => {
+    const hit = searchText.get(key);
+    if (hit !== undefined) return hit;
+    const t = tasks.get(key);
+    if (!t) return undefined;
+    const text = [
+      t.pid, t.tid, t.user ?? '', t.comm, t.state, t.site?.signature ?? '', siteFunc(t), idx.waitsText.get(key) ?? '-',
+      t.waitsOn ? resources.get(t.waitsOn)?.label ?? '' : '', t.container ?? '', roleOf(t),
+    ].join('\u0000').toLowerCase();
+    searchText.set(key, text);
+    return text;
+  };
+  const idx: Index = { resources, tasks, rootOf: new Map(), waitsText: new Map(), search, rcIndex };
 
   // The engine walked the graph once (Analysis.rootOf): only its ids are looked up here.
   for (const [k, id] of Object.entries(a.rootOf)) {
@@ -162,10 +175,6 @@ export function indexOf(a: Analysis): Index {
       text = `holds ${held.map((r) => r.label).join(', ') || '?'}`;
     }
     idx.waitsText.set(t.key, text);
-    idx.search.set(t.key, [
-      t.pid, t.tid, t.user ?? '', t.comm, t.state, t.site?.signature ?? '', siteFunc(t), text,
-      t.waitsOn ? resources.get(t.waitsOn)?.label ?? '' : '', t.container ?? '', roleOf(t),
-    ].join('\u0000').toLowerCase());
   }
   indexes.set(a, idx);
   return idx;
@@ -203,7 +212,7 @@ export function buildRows(inp: RowInputs): Row[] {
   if (!a) return [];
   const idx = indexOf(a);
   const f = inp.filter.trim().toLowerCase();
-  const tasks = f ? a.tasks.filter((t) => idx.search.get(t.key)!.includes(f)) : a.tasks;
+  const tasks = f ? a.tasks.filter((t) => idx.search(t.key)!.includes(f)) : a.tasks;
   const groups = [...groupBySite(tasks)];
   // Holders that wait on nothing are the ones to act on: first, not buried under 5,000 waiters.
   const holdersOnly = (ts: AnalyzedTask[]) => ts.every((t) => t.isHolder && !t.waitsOn);

@@ -40,6 +40,8 @@ export class Refresher {
   private stopped = false;
   private waiters: Waiter[] = [];
   private gotOne = false;
+  /** Analyses received so far: only the latest one is applied. */
+  private applied = 0;
   private readonly clock: () => number;
 
   constructor(private readonly store: UiStore, private readonly source: AnalysisProvider, private readonly o: RefresherOptions) {
@@ -103,7 +105,7 @@ export class Refresher {
         this.gotOne = true;
         this.settle(started, (w) => w.resolve(a));
         this.o.log?.(`refresh: ${a.tasks.length} tasks shown, ${a.rootCauses.length} root causes, ${this.clock() - started} ms`);
-        this.store.getState().setAnalysis(a);
+        this.applyAfterInput(a);
       },
       (e: unknown) => {
         if (this.stopped) return;
@@ -114,6 +116,24 @@ export class Refresher {
       this.inFlight = false;
       this.schedule();
     });
+  }
+
+  /**
+   * Apply an Analysis once a key already waiting is handled and drawn. The reply is parsed in a
+   * poll phase of the event loop; a key that arrived meanwhile is read in the next one. An
+   * immediate set now runs before it (this turn's check phase); one set from there runs after it
+   * (the next turn's). If the store changed in between (a key moved the cursor), React's render of
+   * that change is queued before us: go round again, so the key is drawn without waiting behind a
+   * new 5,000-row frame. Bounded, so a typist cannot hold the data back.
+   */
+  private applyAfterInput(a: Analysis, rounds = 3, seq = ++this.applied): void {
+    const before = this.store.getState();
+    setImmediate(() => setImmediate(() => {
+      // Stopped, or a newer Analysis came meanwhile (a follow-up's forced request): not this one.
+      if (this.stopped || seq !== this.applied) return;
+      if (rounds > 1 && this.store.getState() !== before) this.applyAfterInput(a, rounds - 1, seq);
+      else this.store.getState().setAnalysis(a);
+    }));
   }
 
   private fail(e: unknown): void {

@@ -31,7 +31,7 @@ export function findMatch(rows: readonly Row[], a: Analysis | undefined, text: s
     const r = rows[i]!;
     if (r.kind !== 'task') continue;
     const ts = r.threads ?? [r.task];
-    if (ts.some((t) => idx.search.get(t.key)?.includes(q))) return i;
+    if (ts.some((t) => idx.search(t.key)?.includes(q))) return i;
   }
   return undefined;
 }
