@@ -189,7 +189,9 @@ describe.skipIf(!hasTmux)('in a real terminal (tmux)', () => {
     try {
       await t.until((s) => s.includes('wt$'), 'shell prompt');
       t.keys(`XDG_CONFIG_HOME=${xdg} node ${TYPED} --replay test/fixtures/frozen-ext4`, 'Enter');
-      await t.until((x) => x.includes('F10Quit') && /USER +COMM/.test(x), 'the TUI with data');
+      // The header is drawn before the first analysis arrives; the save is refused only once
+      // the frozen mount is known, so wait for it on screen.
+      await t.until((x) => x.includes('F10Quit') && /USER +COMM/.test(x) && x.includes('/tmp/mnt1'), 'the TUI with the frozen mount');
       t.keys('F2');
       await t.until((x) => x.includes('Columns shown') && x.includes('[x] USER'), 'the chooser');
       t.keys('Down', 'Down', 'Space');
