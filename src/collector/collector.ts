@@ -150,6 +150,8 @@ interface Pending {
   reject: (e: Error) => void;
   timer: NodeJS.Timeout;
   req: Request;
+  /** The child asked: only its exit fails the request (not that of one abandoned before it). */
+  child: ChildProcess;
 }
 
 export class CollectorClient {
@@ -239,6 +241,7 @@ export class CollectorClient {
       // An abandoned child that finally died (the kernel let it go) frees its place.
       if (child.pid !== undefined) this.stuck.delete(child.pid);
       for (const [id, p] of this.pending) {
+        if (p.child !== child) continue;
         clearTimeout(p.timer);
         p.reject(new Error('collector exited'));
         this.pending.delete(id);
@@ -276,6 +279,7 @@ export class CollectorClient {
         reject,
         timer,
         req,
+        child,
       });
       child.send(req);
     });
