@@ -8,21 +8,10 @@ import { Analyst, packAnalysis, unpackAnalysis, type PackedAnalysis } from '../.
 import { applyDelta, diffAnalysis, DeltaMismatch, type AnalysisDelta } from '../../src/collector/delta.js';
 import { corpusFixtures } from '../support/corpus.js';
 import { replay } from '../support/replay.js';
+import { prng as rng } from '../support/prng.js';
 
 /** What crosses the IPC pipe: JSON (an undefined field is not sent). */
 const wire = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
-
-/** Mulberry32: the same random mutations on every run. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 /** The receiving side's check: the delta applied on the base it was made from gives next, exactly. */
 function roundTrip(prev: PackedAnalysis, next: PackedAnalysis, seq = 1): { got: PackedAnalysis; delta: AnalysisDelta; base: PackedAnalysis } {
