@@ -5,6 +5,10 @@
 // another ~70 MB process re-reading the same file and hanging on it too. So at most MAX_ABANDONED
 // may be alive at once (then no new child is started and the UI says why), and the path a child
 // hung on (from its breadcrumb, or the fd of the read it sleeps in) is skipped by the next ones.
+// A reply is the Analysis whole (numbered) or the change from the one numbered `base` (delta.ts):
+// Node parses an IPC message on the receiving thread, the UI's, and at 5,000 blocked tasks a
+// whole one is 9 MB. The UI says which reply it holds; a new, abandoned or failed child starts
+// whole again, and a delta on any other base is refused and asked for again whole.
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import type { Analysis, Snapshot } from '../model.js';
