@@ -34,7 +34,7 @@ describe('a delta on a base the UI does not hold is refused and a full analysis 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wedgetop-delta-'));
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  it('wrong base, then a delta that does not fit, then a right one', async () => {
+  it('wrong base, then a delta that does not fit, then a right one, then an error', async () => {
     const [a, b, c, d] = refreshes();
     const wrongBase: AnalysisDelta = wire(diffAnalysis(a!, b!, 7, 8));
     // Numbered as if made on the full reply 2 (c's predecessor b) but made on a: its lists do not fit.
@@ -43,7 +43,7 @@ describe('a delta on a base the UI does not hold is refused and a full analysis 
     const scriptFile = path.join(dir, 'script.json');
     const log = path.join(dir, 'log');
     fs.writeFileSync(scriptFile, JSON.stringify({
-      fulls: [{ seq: 1, analysis: a }, { seq: 2, analysis: b }, { seq: 3, analysis: c }],
+      fulls: [{ seq: 1, analysis: a }, { seq: 2, analysis: b }, { seq: 3, analysis: c }, { seq: 9, analysis: a }],
       deltas: [wrongBase, misfit, right],
     }));
     fs.writeFileSync(log, '');
@@ -67,6 +67,14 @@ describe('a delta on a base the UI does not hold is refused and a full analysis 
       expect(shown).toEqual(expected);
       expect(JSON.stringify(got[3]!.snapshot)).toBe(JSON.stringify(d!.snapshot));
       expect(JSON.stringify(got[3]!.rootCauses)).toBe(JSON.stringify(d!.rootCauses));
+
+      // 5: asks on base 4 and gets an error (the script has no more deltas): the base is dropped,
+      // 6: asks with none and gets a whole analysis.
+      await expect(client.analysis({}, 10_000)).rejects.toThrow('no more deltas');
+      const after = await client.analysis({}, 10_000);
+      const more = fs.readFileSync(log, 'utf8').trim().split('\n').slice(requests.length).map((l) => JSON.parse(l) as { id: number; base: number | null });
+      expect(more).toEqual([{ id: 5, base: 4 }, { id: 6, base: null }]);
+      expect(JSON.stringify(after.snapshot)).toBe(JSON.stringify(a!.snapshot));
     } finally {
       client.close();
       delete process.env.WEDGETOP_TEST_DELTA_SCRIPT;
