@@ -168,7 +168,8 @@ export interface Wedge {
   down(): void;
 }
 
-const WEDGE_DIR = path.join(SHM, 'wt-bench-frozen');
+// WEDGETOP_BENCH_WEDGE_DIR: a run of its own beside another (a shared box), which would tear this one down.
+const WEDGE_DIR = process.env.WEDGETOP_BENCH_WEDGE_DIR || path.join(SHM, 'wt-bench-frozen');
 
 function stateOf(pid: number): string | undefined {
   try {

@@ -16,7 +16,9 @@
 //           + TUI) at 1 s, each alone on the same 10k threads and 50 D, installed from Debian when
 //           missing; and wedgetop --once against ps + cat of the D tasks' stacks
 //   big     5,000 writer threads in D on a frozen mount: keypress to redraw while refreshing every
-//           second, the Analysis's size over IPC, RSS and CPU of both processes at 1 and 10 min
+//           second (refreshes shipped whole, WEDGETOP_IPC_FULL=1, then as deltas, back to back), the
+//           Analysis's size over IPC whole and as a delta and what each costs the UI's thread to
+//           take, RSS and CPU of both processes at 1 and 10 min
 // Everything it starts lives under /dev/shm and is removed (the frozen mount thawed first) on
 // the way out, also on Ctrl-C.
 import { spawnSync } from 'node:child_process';
@@ -35,7 +37,8 @@ import {
 } from './live.js';
 import { firstFrame, hasTmux, keypressLatency, killTmux, processTree, residentAfter, startSession, summarize, waitFor } from './tui.js';
 import { ensurePeers, measurePeers, onceVsByHand, peerSpecs, type PeerRun } from './peers.js';
-import { packAnalysis } from '../src/collector/analyst.js';
+import { unpackAnalysis, type PackedAnalysis } from '../src/collector/analyst.js';
+import { applyDelta } from '../src/collector/delta.js';
 
 const argv = process.argv.slice(2);
 const QUICK = argv.includes('--quick');
@@ -77,6 +80,13 @@ interface Results {
   once?: { runs: number; onceMedianMs: number; byHandMedianMs: number };
   big?: {
     blocked: number; threads: number; liveKeys?: KeyStats; ipcBytes: number; ipcParseMs: number; childAnalysisMs: number;
+    /** Keys with every refresh shipped whole (WEDGETOP_IPC_FULL=1), in rounds alternating with liveKeys' (deltas). */
+    liveKeysFull?: KeyStats;
+    /**
+     * The same refreshes as the child sent them both ways: bytes on the pipe, and the UI thread's
+     * cost to take one (JSON.parse + unpack; JSON.parse + applyDelta + unpack), medians over the refreshes.
+     */
+    delta?: { refreshes: number; fullBytes: number; deltaBytes: number; fullTakeMs: number; deltaTakeMs: number; childFullMs: number; childDeltaMs: number };
     rss: { seconds: number; tuiMb: number; collectorMb?: number; tuiCpuPct: number; collectorCpuPct?: number }[];
   };
   targets: Target[];
@@ -391,25 +401,86 @@ async function big(): Promise<void> {
     const inD = countD();
     log(`big: ${inD} tasks in D`);
 
-    // What crosses the pipe each refresh, and what receiving it costs the UI's thread.
+    // What crosses the pipe each refresh, and what receiving it costs the UI's thread. One client
+    // asks for the full analysis along with each delta (check), so both are of the same refresh.
     const savedExecArgv = process.execArgv;
     process.execArgv = [];
-    const client = new CollectorClient(path.join(ROOT, 'dist/wedgetop.mjs'));
+    const bundle = path.join(ROOT, 'dist/wedgetop.mjs');
     let ipcBytes = 0;
     let ipcParseMs = 0;
     let childAnalysisMs = 0;
+    // Median of n runs: a major GC lands in one of them, whole or delta alike.
+    const timed = (f: () => void, n = 5): number => {
+      const ms: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const t0 = performance.now();
+        f();
+        ms.push(performance.now() - t0);
+      }
+      return median(ms);
+    };
+    const requestToReply = async (deltas: boolean): Promise<number> => {
+      const c = new CollectorClient(bundle, 2, { deltas });
+      try {
+        await c.analysis({ selfPid: process.pid }, 60_000);
+        const ms: number[] = [];
+        for (let i = 0; i < 3; i++) {
+          await sleep(1000);
+          const t0 = performance.now();
+          await c.analysis({ selfPid: process.pid }, 60_000);
+          ms.push(performance.now() - t0);
+        }
+        return median(ms);
+      } finally {
+        c.close();
+      }
+    };
+    const d = { fullBytes: [] as number[], deltaBytes: [] as number[], fullTake: [] as number[], deltaTake: [] as number[] };
+    let delta: NonNullable<Results['big']>['delta'];
+    const client = new CollectorClient(bundle, 2, { deltas: true, check: true });
     try {
       await client.analysis({ selfPid: process.pid }, 60_000);
-      const t0 = performance.now();
-      const a = await client.analysis({ selfPid: process.pid }, 60_000);
-      childAnalysisMs = performance.now() - t0;
-      const text = JSON.stringify(packAnalysis(a));
-      ipcBytes = Buffer.byteLength(text);
-      const p0 = performance.now();
-      for (let i = 0; i < 5; i++) JSON.parse(text);
-      ipcParseMs = (performance.now() - p0) / 5;
+      const r0 = client.lastReply;
+      if (!r0 || !('analysis' in r0)) throw new Error('the first reply was not a full one');
+      let base: PackedAnalysis = r0.analysis;
+      let shown = unpackAnalysis(base);
+      for (let i = 0; i < (QUICK ? 4 : 8); i++) {
+        await sleep(1000);
+        await client.analysis({ selfPid: process.pid }, 60_000);
+        const r = client.lastReply;
+        if (!r || !('delta' in r) || !r.full) throw new Error('a refresh after the first was not a delta with its full analysis');
+        const fullText = JSON.stringify({ id: r.id, seq: r.delta.seq, analysis: r.full });
+        const deltaText = JSON.stringify({ id: r.id, delta: r.delta });
+        d.fullBytes.push(Buffer.byteLength(fullText));
+        d.deltaBytes.push(Buffer.byteLength(deltaText));
+        d.fullTake.push(timed(() => unpackAnalysis((JSON.parse(fullText) as { analysis: PackedAnalysis }).analysis)));
+        const prevShown = shown;
+        const prevBase = base;
+        d.deltaTake.push(timed(() => {
+          base = applyDelta(prevBase, (JSON.parse(deltaText) as { delta: Parameters<typeof applyDelta>[1] }).delta);
+          shown = unpackAnalysis(base, prevShown);
+        }));
+      }
+      const last = client.lastReply;
+      if (last && 'delta' in last && last.full) {
+        const text = JSON.stringify({ analysis: last.full });
+        ipcBytes = Buffer.byteLength(text);
+        ipcParseMs = timed(() => JSON.parse(text), 5);
+      }
     } finally {
       client.close();
+    }
+    try {
+      // Request to reply, whole then as deltas, back to back (the child's diff is in the second).
+      const childFullMs = await requestToReply(false);
+      const childDeltaMs = await requestToReply(true);
+      childAnalysisMs = childFullMs;
+      delta = {
+        refreshes: d.deltaBytes.length, fullBytes: median(d.fullBytes), deltaBytes: median(d.deltaBytes),
+        fullTakeMs: median(d.fullTake), deltaTakeMs: median(d.deltaTake), childFullMs, childDeltaMs,
+      };
+      log(`big: per refresh (median of ${delta.refreshes}): whole ${f1(delta.fullBytes / 2 ** 20, 2)} MB, JSON.parse + unpack ${f1(delta.fullTakeMs)} ms; delta ${f1(delta.deltaBytes / 1024, 1)} KB, JSON.parse + apply + unpack ${f1(delta.deltaTakeMs)} ms; request to reply ${f1(childFullMs, 0)} ms whole, ${f1(childDeltaMs, 0)} ms delta`);
+    } finally {
       process.execArgv = savedExecArgv;
     }
     log(`big: one Analysis over IPC: ${(ipcBytes / 2 ** 20).toFixed(2)} MB, JSON.parse ${f1(ipcParseMs)} ms; request to reply ${f1(childAnalysisMs, 0)} ms`);
@@ -417,10 +488,24 @@ async function big(): Promise<void> {
     const cmd = [process.execPath, path.join(ROOT, 'dist/wedgetop.mjs'), '--interval', '1'];
     const seq = ['j', 'j', 'j', 'End', 'Home', 'PageDown', 'Up', 'j', 'PageDown', 'Down', 'End', 'Up', 'Home', 'j'];
     let liveKeys: KeyStats | undefined;
+    let liveKeysFull: KeyStats | undefined;
     if (hasTmux()) {
-      log(`big: keypress to redraw, live, --interval 1, ${inD} D`);
-      const r = await keypressLatency(cmd, QUICK ? seq : [...seq, ...seq]);
-      liveKeys = { ...summarize(r.presses.map((p) => p.ms)), misses: r.misses, captureMs: r.captureMs };
+      // On the same wedge, alternating (the shared box's load drifts): a round with every refresh
+      // shipped whole, then one with deltas (the default), twice (three times in a full run).
+      const presses = { full: [] as number[], delta: [] as number[] };
+      const misses = { full: 0, delta: 0 };
+      const capture = { full: [] as number[], delta: [] as number[] };
+      for (let round = 0; round < (QUICK ? 2 : 3); round++) {
+        for (const mode of ['full', 'delta'] as const) {
+          log(`big: keypress to redraw, live, --interval 1, ${inD} D, refreshes shipped ${mode === 'full' ? 'whole' : 'as deltas'} (round ${round + 1})`);
+          const r = await keypressLatency([...(mode === 'full' ? ['env', 'WEDGETOP_IPC_FULL=1'] : []), ...cmd], seq);
+          presses[mode].push(...r.presses.map((p) => p.ms));
+          misses[mode] += r.misses;
+          capture[mode].push(r.captureMs);
+        }
+      }
+      liveKeysFull = { ...summarize(presses.full), misses: misses.full, captureMs: median(capture.full) };
+      liveKeys = { ...summarize(presses.delta), misses: misses.delta, captureMs: median(capture.delta) };
     }
 
     // RSS and CPU of both processes at 1 min and (full run) 10 min of refreshing every second.
@@ -457,7 +542,7 @@ async function big(): Promise<void> {
         s.close();
       }
     }
-    results.big = { blocked: inD, threads: threadCount(), liveKeys, ipcBytes, ipcParseMs, childAnalysisMs, rss };
+    results.big = { blocked: inD, threads: threadCount(), liveKeys, liveKeysFull, ipcBytes, ipcParseMs, childAnalysisMs, delta, rss };
   } finally {
     // Thaw first: the writers' SIGKILL waits for it; they hold the mount open until they die.
     spawnSync('fsfreeze', ['-u', wedge.mount], { stdio: 'ignore' });
@@ -501,7 +586,10 @@ function targets(): void {
   const D = results.detection;
   if (D) t.push({ name: 'detection: existing task enters D / new process', target: '<= 3 s', value: `${f1(D.maxExistingMs / 1000, 2)} s / ${f1(D.maxNewMs / 1000, 2)} s (design bound ${f1(D.boundMs / 1000, 1)} s)`, met: D.maxExistingMs <= 3000 && D.maxNewMs <= 3000 });
   const B = results.big;
-  if (B?.liveKeys) t.push({ name: `keypress to redraw, live, ${B.blocked} D, refreshing every 1 s`, target: 'p90 <= 33 ms', value: `median ${f1(B.liveKeys.median, 0)}, p90 ${f1(B.liveKeys.p90, 0)}, max ${f1(B.liveKeys.max, 0)} ms (n ${B.liveKeys.n}, ${B.liveKeys.misses} missed; capture ${f1(B.liveKeys.captureMs)} ms)`, met: B.liveKeys.p90 <= 33 });
+  const keysText = (k: KeyStats): string => `median ${f1(k.median, 0)}, p90 ${f1(k.p90, 0)}, max ${f1(k.max, 0)} ms (n ${k.n}, ${k.misses} missed; capture ${f1(k.captureMs)} ms)`;
+  if (B?.liveKeys) t.push({ name: `keypress to redraw, live, ${B.blocked} D, refreshing every 1 s`, target: 'p90 <= 33 ms', value: keysText(B.liveKeys), met: B.liveKeys.p90 <= 33 });
+  if (B?.liveKeysFull) t.push({ name: `(the same, each refresh shipped whole, rounds alternating)`, target: '', value: keysText(B.liveKeysFull), met: undefined });
+  if (B?.delta) t.push({ name: `one refresh over IPC, ${B.blocked} D: whole / delta`, target: '(the UI thread takes it)', value: `${f1(B.delta.fullBytes / 2 ** 20, 2)} MB in ${f1(B.delta.fullTakeMs)} ms / ${f1(B.delta.deltaBytes / 1024, 1)} KB in ${f1(B.delta.deltaTakeMs)} ms`, met: undefined });
   const K = results.keys;
   if (K) t.push({ name: `keypress to redraw, replay, ${K.blocked} D, redraw alone`, target: 'p90 <= 33 ms', value: `median ${f1(K.intervalLong.median, 0)}, p90 ${f1(K.intervalLong.p90, 0)}, max ${f1(K.intervalLong.max, 0)} ms`, met: K.intervalLong.p90 <= 33 });
   if (B && B.rss.length) {
@@ -577,6 +665,8 @@ function report(): void {
   }
   if (results.big) {
     const B = results.big;
+    const D = B.delta;
+    if (D) process.stdout.write(`big: per refresh, median of ${D.refreshes}: whole ${f1(D.fullBytes / 2 ** 20, 2)} MB (JSON.parse + unpack ${f1(D.fullTakeMs)} ms), delta ${f1(D.deltaBytes / 1024, 1)} KB (JSON.parse + apply + unpack ${f1(D.deltaTakeMs)} ms); request to reply ${f1(D.childFullMs, 0)} ms whole, ${f1(D.childDeltaMs, 0)} ms delta\n`);
     process.stdout.write(`big: ${B.blocked} D of ${B.threads} threads; one Analysis over IPC ${f1(B.ipcBytes / 2 ** 20, 2)} MB (JSON.parse ${f1(B.ipcParseMs)} ms on the UI thread), request to reply ${f1(B.childAnalysisMs, 0)} ms; ${B.rss.map((r) => `after ${r.seconds} s: TUI ${f1(r.tuiMb)} MB ${f1(r.tuiCpuPct, 2)}% CPU, collector ${f1(r.collectorMb)} MB ${f1(r.collectorCpuPct, 2)}% CPU`).join('; ')}\n`);
   }
   if (results.detection) process.stdout.write(`detection: ${results.detection.trials.map((t) => `${t.kind} ${f1(t.delayMs, 0)} ms`).join(', ')}; bound ${f1(results.detection.boundMs, 0)} ms\n`);

@@ -41,6 +41,7 @@ type PackedTask = Omit<AnalyzedTask, keyof Task>;
  * twice. They travel once, in the snapshot, and are put back on arrival. At 5,000 blocked
  * (synthetic, 20k tasks) the message is 6.4 MB instead of 10.3 MB as it is (7.0 MB with only the
  * details sent once); JSON.parse + unpack took 34-57 ms either way, within the shared box's noise.
+ * After the first refresh only the change from the last one sent travels (delta.ts).
  */
 export type PackedAnalysis = Omit<Analysis, 'tasks'> & { packedTasks: PackedTask[] };
 
@@ -53,22 +54,40 @@ export function packAnalysis(a: Analysis): PackedAnalysis {
   return { ...rest, packedTasks };
 }
 
-export function unpackAnalysis(p: PackedAnalysis): Analysis {
+/** Where each unpacked task came from: its two halves, to know it again on the next refresh. */
+const origin = new WeakMap<AnalyzedTask, { packed: PackedTask; task: Task }>();
+
+/**
+ * Put the tasks back together. With `prev` (the Analysis unpacked from the base a delta was
+ * applied to), a task whose two halves are the very objects it was made of last time (the delta
+ * left it alone) is prev's own object: the views can tell an unchanged task by identity.
+ */
+export function unpackAnalysis(p: PackedAnalysis, prev?: Analysis): Analysis {
   const { packedTasks, ...rest } = p;
   const byKey = new Map<string, Task>();
   for (const t of rest.snapshot.tasks) byKey.set(`${t.pid}/${t.tid}`, t);
+  const before = new Map<string, AnalyzedTask>();
+  for (const t of prev?.tasks ?? []) before.set(t.key, t);
   const tasks: AnalyzedTask[] = [];
   for (const x of packedTasks) {
     const t = byKey.get(x.key);
     // Every shown task is in the snapshot the child analysed; one that is not is dropped, not invented.
     if (!t) continue;
+    const old = before.get(x.key);
+    const o = old && origin.get(old);
+    if (old && o && o.packed === x && o.task === t) {
+      tasks.push(old);
+      continue;
+    }
     // The same literal, field for field, as analyze() builds: one object shape for the views.
-    tasks.push({
+    const at: AnalyzedTask = {
       pid: t.pid, tid: t.tid, comm: t.comm, state: t.state, ppid: t.ppid, startTicks: t.startTicks, flags: t.flags,
       isKernelThread: t.isKernelThread, detail: t.detail,
       key: x.key, site: x.site, waitsOn: x.waitsOn, blockedForMs: x.blockedForMs, blockedForMin: x.blockedForMin,
       container: x.container, user: x.user, isHolder: x.isHolder, killable: x.killable,
-    });
+    };
+    origin.set(at, { packed: x, task: t });
+    tasks.push(at);
   }
   return { ...rest, tasks };
 }

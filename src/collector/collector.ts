@@ -5,11 +5,16 @@
 // another ~70 MB process re-reading the same file and hanging on it too. So at most MAX_ABANDONED
 // may be alive at once (then no new child is started and the UI says why), and the path a child
 // hung on (from its breadcrumb, or the fd of the read it sleeps in) is skipped by the next ones.
+// A reply is the Analysis whole (numbered) or the change from the one numbered `base` (delta.ts):
+// Node parses an IPC message on the receiving thread, the UI's, and at 5,000 blocked tasks a
+// whole one is 9 MB. The UI says which reply it holds; a new, abandoned or failed child starts
+// whole again, and a delta on any other base is refused and asked for again whole.
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import type { Analysis, Snapshot } from '../model.js';
 import { collect, type CollectOptions } from './collect.js';
 import { Analyst, packAnalysis, unpackAnalysis, type AnalystOptions, type PackedAnalysis } from './analyst.js';
+import { applyDelta, diffAnalysis, type AnalysisDelta } from './delta.js';
 import { IncrementalCollector } from './incremental.js';
 import { LiveSource, RecordingSource } from '../procfs/source.js';
 import { VERSION } from '../version.js';
@@ -36,8 +41,16 @@ interface Request {
   skip?: string[];
   /** How the child analyses the snapshot (the kill remedy's grace period). */
   analysis?: AnalystOptions;
+  /** The reply the UI holds (its seq): the child may answer with the change from it. Absent: a full reply. */
+  base?: number;
+  /** Tests: send the full analysis along with a delta, to compare what the delta gave. */
+  check?: boolean;
 }
-type Reply = { id: number; analysis: PackedAnalysis } | { id: number; error: string };
+/** A full analysis (numbered seq), or the change from the one numbered delta.base. */
+export type Reply =
+  | { id: number; seq: number; analysis: PackedAnalysis }
+  | { id: number; delta: AnalysisDelta; full?: PackedAnalysis }
+  | { id: number; error: string };
 /** Sent before (path) and after (null) each risky read: what the child is in, if it hangs there. */
 type Breadcrumb = { risky: string | null };
 type ChildMessage = Reply | Breadcrumb;
@@ -56,6 +69,9 @@ export function runCollectorChild(): void {
   // process.send() on the IPC pipe writes at once when nothing is queued (libuv tries the write
   // before returning), so the breadcrumb is out before a read that never returns.
   live.onRisky = (p) => process.send?.({ risky: p ?? null } satisfies Breadcrumb);
+  // The last analysis sent: the base of the next delta, if the UI says it holds it.
+  let seq = 0;
+  let sent: { seq: number; packed: PackedAnalysis } | undefined;
   process.on('message', (msg: Request) => {
     let reply: Reply;
     try {
@@ -76,8 +92,15 @@ export function runCollectorChild(): void {
       } else {
         snapshot = incremental.collect(msg.opts);
       }
-      reply = { id: msg.id, analysis: packAnalysis(analyst.analyze(snapshot, msg.analysis)) };
+      const packed = packAnalysis(analyst.analyze(snapshot, msg.analysis));
+      const n = ++seq;
+      reply = msg.base !== undefined && sent?.seq === msg.base
+        ? { id: msg.id, delta: diffAnalysis(sent.packed, packed, sent.seq, n), ...(msg.check ? { full: packed } : {}) }
+        : { id: msg.id, seq: n, analysis: packed };
+      sent = { seq: n, packed };
     } catch (e) {
+      // After an error the next reply is a full one.
+      sent = undefined;
       // A refusal is one line for the admin; anything else is a bug worth its stack.
       reply = { id: msg.id, error: e instanceof SafeWriteError ? e.message : e instanceof Error ? e.stack ?? e.message : String(e) };
     }
@@ -108,17 +131,56 @@ interface Abandoned {
   path?: string;
 }
 
+export interface ClientOptions {
+  /**
+   * Ask for deltas (the default): each reply after the first is the change from the one before.
+   * WEDGETOP_IPC_FULL=1 turns them off (the bench compares both).
+   */
+  deltas?: boolean;
+  /** Tests: have the child send the full analysis along with each delta (lastCheck). */
+  check?: boolean;
+}
+
+/** The last reply the UI applied, by child: the base a delta must name. */
+interface Held {
+  child: ChildProcess;
+  seq: number;
+  packed: PackedAnalysis;
+  analysis: Analysis;
+}
+
+interface Pending {
+  resolve: (a: Analysis) => void;
+  reject: (e: Error) => void;
+  timer: NodeJS.Timeout;
+  req: Request;
+  /** The child asked: only its exit fails the request (not that of one abandoned before it). */
+  child: ChildProcess;
+}
+
 export class CollectorClient {
   private child?: ChildProcess;
   private nextId = 1;
-  private pending = new Map<number, { resolve: (a: Analysis) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
+  private pending = new Map<number, Pending>();
+  private held?: Held;
+  private readonly deltas: boolean;
+  private readonly check: boolean;
+  /** Replies taken whole, as deltas, and deltas refused (their base was not the one held: a full one was asked for). */
+  readonly stats = { full: 0, delta: 0, refused: 0 };
+  /** The last reply as it crossed the pipe (the bench measures it). */
+  lastReply?: Reply;
+  /** check: what the last delta gave, and the full analysis the child sent with it. */
+  lastCheck?: { applied: PackedAnalysis; full: PackedAnalysis };
   /** Children abandoned because they stopped answering and not yet exited (stuck in D: unkillable). */
   private readonly stuck = new Map<number, Abandoned>();
   /** Paths a child hung on: every later request skips them. */
   readonly skip = new Set<string>();
   private readonly reading = new WeakMap<ChildProcess, string>();
 
-  constructor(private readonly entry: string = process.argv[1]!, private readonly maxAbandoned = MAX_ABANDONED) {}
+  constructor(private readonly entry: string = process.argv[1]!, private readonly maxAbandoned = MAX_ABANDONED, o: ClientOptions = {}) {
+    this.deltas = o.deltas ?? process.env.WEDGETOP_IPC_FULL !== '1';
+    this.check = !!o.check;
+  }
 
   get abandoned(): number {
     return this.stuck.size;
@@ -153,16 +215,37 @@ export class CollectorClient {
       }
       const p = this.pending.get(m.id);
       if (!p) return;
+      this.lastReply = m;
+      let a: Analysis | undefined;
+      if ('error' in m) this.held = undefined;
+      else if ('analysis' in m) a = this.take(child, m.seq, m.analysis);
+      else {
+        a = this.applyReply(child, m.delta, m.full);
+        if (!a) {
+          // Never a delta on a base we do not hold: ask again, for a whole one.
+          this.held = undefined;
+          this.stats.refused++;
+          try {
+            child.send({ ...p.req, base: undefined } satisfies Request);
+            return;
+          } catch {
+            // Gone: the exit handler rejects what is pending.
+            return;
+          }
+        }
+      }
       this.pending.delete(m.id);
       clearTimeout(p.timer);
       if ('error' in m) p.reject(new Error(m.error));
-      else p.resolve(unpackAnalysis(m.analysis));
+      else p.resolve(a!);
     });
     child.on('exit', () => {
       if (this.child === child) this.child = undefined;
+      if (this.held?.child === child) this.held = undefined;
       // An abandoned child that finally died (the kernel let it go) frees its place.
       if (child.pid !== undefined) this.stuck.delete(child.pid);
       for (const [id, p] of this.pending) {
+        if (p.child !== child) continue;
         clearTimeout(p.timer);
         p.reject(new Error('collector exited'));
         this.pending.delete(id);
@@ -186,6 +269,8 @@ export class CollectorClient {
     }
     const child = this.start();
     const id = this.nextId++;
+    const base = this.deltas && this.held?.child === child ? this.held.seq : undefined;
+    const req: Request = { id, opts, record, skip: [...this.skip], analysis, base, ...(this.check ? { check: true } : {}) };
     return new Promise<Analysis>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
@@ -197,9 +282,37 @@ export class CollectorClient {
         resolve: (a) => resolve(this.annotate(a)),
         reject,
         timer,
+        req,
+        child,
       });
-      child.send({ id, opts, record, skip: [...this.skip], analysis } satisfies Request);
+      child.send(req);
     });
+  }
+
+  /** A full reply: the new base. */
+  private take(child: ChildProcess, seq: number, packed: PackedAnalysis): Analysis {
+    const analysis = unpackAnalysis(packed);
+    this.held = { child, seq, packed, analysis };
+    this.stats.full++;
+    return analysis;
+  }
+
+  /** A delta on the base held, or undefined when it is not that base's (or does not fit it). */
+  private applyReply(child: ChildProcess, delta: AnalysisDelta, full?: PackedAnalysis): Analysis | undefined {
+    const h = this.held;
+    if (!h || h.child !== child || h.seq !== delta.base) return undefined;
+    let packed: PackedAnalysis;
+    try {
+      packed = applyDelta(h.packed, delta);
+    } catch {
+      // A delta that does not fit (DeltaMismatch, or malformed): the full one is the answer.
+      return undefined;
+    }
+    const analysis = unpackAnalysis(packed, h.analysis);
+    this.held = { child, seq: delta.seq, packed, analysis };
+    this.stats.delta++;
+    if (full) this.lastCheck = { applied: packed, full };
+    return analysis;
   }
 
   /**
@@ -211,15 +324,16 @@ export class CollectorClient {
     const stuck = this.stuckText();
     if (stuck) extra.push(`${stuck}; at most ${this.maxAbandoned} are left running`);
     if (this.skip.size) extra.push(`not read (a collector hung on it): ${[...this.skip].join(', ')}`);
-    a.snapshot.warnings.push(...extra);
-    a.warnings.push(...extra);
-    return a;
+    if (!extra.length) return a;
+    // Copies: the analysis as received is the base of the next delta, and stays as the child sent it.
+    return { ...a, snapshot: { ...a.snapshot, warnings: [...a.snapshot.warnings, ...extra] }, warnings: [...a.warnings, ...extra] };
   }
 
   /** Give up on the current child; the next request starts a fresh one. */
   abandon(): Abandoned | undefined {
     const c = this.child;
     this.child = undefined;
+    this.held = undefined;
     if (!c) return undefined;
     let a: Abandoned | undefined;
     if (c.pid !== undefined && c.exitCode === null && c.signalCode === null) {

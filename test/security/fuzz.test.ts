@@ -18,18 +18,7 @@ import {
 import type { ReplaySource as ReplaySourceT } from '../../src/procfs/source.js';
 import { writeSnapshotDir } from '../support/snapdir.js';
 import { seed000, seed004 } from '../support/seeds.js';
-
-/** mulberry32: small, fast, and the same sequence on every machine. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../support/prng.js';
 
 const SAMPLES = {
   stat: '247832 (auditbeat) S 1 247832 247832 0 -1 4194560 5000 0 0 0 100 50 0 0 20 0 12 0 4800000 1000000000 5000 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\n',
