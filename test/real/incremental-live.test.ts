@@ -14,7 +14,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 /** The live /proc, saying which kernel stacks it was asked to read. */
 class StackCounting extends LiveSource {
   stacks = new Set<string>();
-  read(p: string): string | undefined {
+  override read(p: string): string | undefined {
     if (p.endsWith('/stack')) this.stacks.add(p);
     return super.read(p);
   }
