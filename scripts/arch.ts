@@ -11,7 +11,7 @@ import * as path from 'node:path';
 export const LAYERS: { rank: number; name: string; paths: string[]; what: string }[] = [
   { rank: 0, name: 'base', paths: ['model.ts', 'version.ts', 'safefs/', 'text/'], what: 'types shared by every stage; writes that cannot follow a planted symlink; escaping and shell quoting' },
   { rank: 1, name: 'kernel', paths: ['kernel/'], what: 'kernel knowledge as data: signatures, classify, syscalls, kmsg, frame names' },
-  { rank: 2, name: 'procfs', paths: ['procfs/'], what: 'reading /proc without blocking: sources, parsers, the snapshot-directory reader, meters' },
+  { rank: 2, name: 'procfs', paths: ['procfs/'], what: 'reading /proc without blocking: sources, parsers, the declared files (how long a read stays true), kmsg, the snapshot-directory reader, meters' },
   { rank: 3, name: 'graph', paths: ['graph/'], what: 'the engine: snapshot -> resources, holders, waits-on edges, root causes' },
   // Collection asks the engine what to read next (the read -> needs loop) and the collector child
   // ships the Analysis it made: both sit above the engine.

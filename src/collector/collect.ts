@@ -10,6 +10,7 @@ import { readMeters } from '../procfs/meters.js';
 import { KNOWN_CAUSE_KMSG } from '../kernel/known-causes.js';
 import type { CgroupState, FdEntry, Mount, Snapshot, Task, TaskDetail } from '../model.js';
 import type { ProcSource } from '../procfs/source.js';
+import { readFile } from '../procfs/files.js';
 import {
   parseFdinfo, parseKmsg, parseMountinfo, parseNetlink, parseSchedExecStart, parseSsNetlink, parseStack, parseStat,
   parseStatus, parseSyscall, PF_KTHREAD, parseHungTaskLine, parseAuditBacklogLine, cgroupV2Path, parseCgroupEvents,
@@ -70,7 +71,8 @@ export function scanAllTasks(src: ProcSource, warn: (m: string) => void): TaskTa
     if (!/^\d+$/.test(ent)) continue;
     const pid = Number(ent);
     for (const tEnt of src.list(`/proc/${pid}/task`)) {
-      const text = src.read(`/proc/${pid}/task/${tEnt}/stat`);
+      if (!/^\d+$/.test(tEnt)) continue;
+      const text = readFile(src, { kind: 'task-stat', pid, tid: Number(tEnt) });
       if (text === undefined) continue; // vanished mid-scan: normal
       const t = taskFromStat(pid, text, (m) => warn(`/proc/${pid}/task/${tEnt}/stat: ${m}`));
       if (!t) continue;
@@ -134,15 +136,15 @@ export function collect(src: ProcSource, opts: CollectOptions = {}, scan: TaskSc
     let fds = fdCache.get(pid);
     if (!fds) {
       fds = [];
-      const ents = src.list(`/proc/${pid}/fd`);
+      const ents = readFile(src, { kind: 'proc-fds', pid });
       const few = ents.length <= 64;
       for (const e of ents.slice(0, MAX_FDS)) {
-        const target = src.readlink(`/proc/${pid}/fd/${e}`);
+        const target = readFile(src, { kind: 'proc-fd', pid, fd: e });
         if (target === undefined) continue;
         const fd = Number(e);
         const entry: FdEntry = { fd, target };
         if ((few || wantInfo.has(fd)) && target.startsWith('/')) {
-          const info = src.read(`/proc/${pid}/fdinfo/${e}`);
+          const info = readFile(src, { kind: 'proc-fdinfo', pid, fd: e });
           if (info) Object.assign(entry, parseFdinfo(info));
         }
         fds.push(entry);
@@ -154,38 +156,38 @@ export function collect(src: ProcSource, opts: CollectOptions = {}, scan: TaskSc
 
   const readDetail = (t: Task): void => {
     if (t.detail) return;
-    const base = `/proc/${t.pid}/task/${t.tid}`;
+    const { pid, tid } = t;
     const d: TaskDetail = {};
-    const w = (m: string): void => warn(`${base}: ${m}`);
+    const w = (m: string): void => warn(`/proc/${pid}/task/${tid}: ${m}`);
     const refusedBefore = refusals(src);
-    const stack = src.read(`${base}/stack`);
+    const stack = readFile(src, { kind: 'task-stack', pid, tid });
     if (stack !== undefined) d.stack = parseStack(stack, w);
-    else if (refusals(src) > refusedBefore) stackDenied.add(`${t.pid}/${t.tid}`);
-    const wchan = src.read(`${base}/wchan`);
+    else if (refusals(src) > refusedBefore) stackDenied.add(`${pid}/${tid}`);
+    const wchan = readFile(src, { kind: 'task-wchan', pid, tid });
     if (wchan !== undefined) d.wchan = wchan.trim();
-    const sc = src.read(`${base}/syscall`);
+    const sc = readFile(src, { kind: 'task-syscall', pid, tid });
     if (sc !== undefined) d.syscall = parseSyscall(sc, w);
-    const status = src.read(`${base}/status`);
+    const status = readFile(src, { kind: 'task-status', pid, tid });
     if (status !== undefined) {
       const s = parseStatus(status);
       d.uid = s.uid;
       d.nspid = s.nspid;
       if (s.tracerPid) d.tracerPid = s.tracerPid;
     }
-    d.cgroup = src.read(`/proc/${t.pid}/cgroup`)?.trim();
-    const execStart = parseSchedExecStart(src.read(`${base}/sched`) ?? '');
+    d.cgroup = readFile(src, { kind: 'proc-cgroup', pid })?.trim();
+    const execStart = parseSchedExecStart(readFile(src, { kind: 'task-sched', pid, tid }) ?? '');
     if (execStart !== undefined && clockNow !== undefined && t.state !== 'R') d.offCpuMs = Math.max(0, Math.round(clockNow - execStart));
     if (!t.isKernelThread) {
-      const ns = src.readlink(`/proc/${t.pid}/ns/mnt`) ?? '';
+      const ns = readFile(src, { kind: 'proc-mnt-ns', pid }) ?? '';
       d.mntNs = ns;
       if (!mounts[ns]) {
-        const mi = src.read(`/proc/${t.pid}/mountinfo`);
+        const mi = readFile(src, { kind: 'proc-mountinfo', pid });
         if (mi !== undefined) mounts[ns] = parseMountinfo(mi, w);
       }
-      d.cwd = src.readlink(`/proc/${t.pid}/cwd`);
+      d.cwd = readFile(src, { kind: 'proc-cwd', pid });
       const wantInfo = new Set<number>();
       if (d.syscall?.args[0] !== undefined) wantInfo.add(Number(d.syscall.args[0]) | 0);
-      d.fds = readFds(t.pid, wantInfo);
+      d.fds = readFds(pid, wantInfo);
       // maps and mem take the target's mmap_lock: read only once every blocked task is known (below).
       if (t.state === 'D') deferred.push(t);
     }
@@ -215,12 +217,12 @@ export function collect(src: ProcSource, opts: CollectOptions = {}, scan: TaskSc
       if (pIdx !== undefined) {
         try {
           const addr = BigInt(d.syscall!.args[pIdx]!);
-          if (addr > 0n) d.pathArg = src.readMemString(t.pid, t.tid, addr);
+          if (addr > 0n) d.pathArg = readFile(src, { kind: 'task-mem-string', pid: t.pid, tid: t.tid, addr });
         } catch {
           /* not a pointer */
         }
       }
-      if (wantsMaps) d.faultDev = sharedWritableDevice(src.read(`/proc/${t.pid}/maps`));
+      if (wantsMaps) d.faultDev = sharedWritableDevice(readFile(src, { kind: 'proc-maps', pid: t.pid }));
     }
   };
 
@@ -259,7 +261,7 @@ export function collect(src: ProcSource, opts: CollectOptions = {}, scan: TaskSc
         warn(`FUSE requests are pending: read the wchan of ${scanLimit} sleeping tasks and stopped there`);
         break;
       }
-      const wchan = src.read(`/proc/${t.pid}/task/${t.tid}/wchan`)?.trim();
+      const wchan = readFile(src, { kind: 'task-wchan', pid: t.pid, tid: t.tid })?.trim();
       if (wchan && matches(wchan, sleepSites)) include(t);
     }
   }
@@ -309,8 +311,8 @@ export function collect(src: ProcSource, opts: CollectOptions = {}, scan: TaskSc
     const inodes = new Set(snap.netlink.map((s) => String(s.inode)));
     for (const [pid, ts] of threadsOf) {
       if (ts[0]?.isKernelThread) continue;
-      for (const e of src.list(`/proc/${pid}/fd`).slice(0, MAX_FDS)) {
-        const target = src.readlink(`/proc/${pid}/fd/${e}`);
+      for (const e of readFile(src, { kind: 'proc-fds', pid }).slice(0, MAX_FDS)) {
+        const target = readFile(src, { kind: 'proc-fd', pid, fd: e });
         if (!target) continue;
         const m = /^socket:\[(\d+)\]$/.exec(target);
         if (m && inodes.has(m[1]!)) {
@@ -406,7 +408,7 @@ export function collect(src: ProcSource, opts: CollectOptions = {}, scan: TaskSc
 
   const uids = new Set(snap.tasks.map((t) => t.detail?.uid).filter((u): u is number => u !== undefined));
   if (uids.size) {
-    for (const line of (src.read('/etc/passwd') ?? '').split('\n')) {
+    for (const line of (readFile(src, { kind: 'passwd' }) ?? '').split('\n')) {
       const p = line.split(':');
       if (p.length > 2 && uids.has(Number(p[2]))) snap.users[p[2]!] = p[0]!;
     }

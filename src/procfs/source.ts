@@ -6,6 +6,8 @@ import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { SnapshotDir } from './snapshot-dir.js';
 import type { SafeTree } from '../safefs/tree.js';
+import { readKmsgNonBlocking } from './kmsg.js';
+import type { FileValue, ProcFile } from './files.js';
 
 export interface ProcSource {
   readonly live: boolean;
@@ -23,6 +25,11 @@ export interface ProcSource {
   readonly errors: Map<string, number>;
   /** What the source refused to read and why (a replayed snapshot's planted links, FIFOs, huge files). */
   takeWarnings?(): string[];
+  /**
+   * A declared file (src/procfs/files.ts), for a source that serves those itself: the live
+   * collector's, which reuses what the declaration allows. Without it, readFile() reads the path.
+   */
+  file?<F extends ProcFile>(f: F): FileValue<F>;
 }
 
 function code(e: unknown): string {
@@ -150,35 +157,6 @@ export class LiveSource implements ProcSource {
   kmsg(): string | undefined {
     return readKmsgNonBlocking();
   }
-}
-
-/** Read every record /dev/kmsg has now; O_NONBLOCK makes the read at the end return EAGAIN. */
-export function readKmsgNonBlocking(maxRecords = 20000): string | undefined {
-  let fd: number;
-  try {
-    fd = fs.openSync('/dev/kmsg', fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
-  } catch {
-    return undefined;
-  }
-  const out: string[] = [];
-  const buf = Buffer.alloc(8192);
-  try {
-    for (let i = 0; i < maxRecords; i++) {
-      let n: number;
-      try {
-        n = fs.readSync(fd, buf, 0, buf.length, null);
-      } catch (e) {
-        // EAGAIN: no more records. EPIPE: records were overwritten while reading; go on.
-        if (code(e) === 'EPIPE') continue;
-        break;
-      }
-      if (n <= 0) break;
-      out.push(buf.toString('utf8', 0, n).replace(/\n$/, ''));
-    }
-  } finally {
-    fs.closeSync(fd);
-  }
-  return out.join('\n');
 }
 
 /**

@@ -23,6 +23,31 @@ describe('stat', () => {
     expect(parseStat('', (m) => warnings.push(m))).toBeUndefined();
     expect(warnings).toHaveLength(3);
   });
+
+  // The live collector parses thousands of stat lines per refresh through the same parseStat:
+  // the kernel's single-space line takes a fast path, anything else the general one.
+  it('gives the same fields for the kernel line and for one with other whitespace', () => {
+    const kernel = SEED000_HOLDER_STAT.trim();
+    const loose = kernel.replace(/\) S /, ')\tS  ').replace(/ 247759 /, '\t247759   ');
+    expect(loose).not.toBe(kernel);
+    expect(parseStat(loose)).toEqual(parseStat(kernel));
+  });
+
+  it('reads an empty field as malformed, not as 0', () => {
+    // Field 4 (ppid) missing: two spaces after the state.
+    const line = '4242 (x) D  4242 4242 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 777 0 0 0';
+    const s = parseStat(line);
+    // The general parser sees the fields shifted by one: ppid is then 4242, never a made-up 0.
+    expect(s?.ppid).not.toBe(0);
+  });
+
+  it('warns on each malformed line of a series and goes on with the next', () => {
+    const warnings: string[] = [];
+    const lines = ['1 (a) S 0 1 1 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 5 0 0', '2 (b) S 1 2 2 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 x 0 0', '3 (c) ? 1', '4 (d) D 1 4 4 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 9 0 0'];
+    const got = lines.map((l) => parseStat(l, (m) => warnings.push(m))?.pid);
+    expect(got).toEqual([1, undefined, undefined, 4]);
+    expect(warnings).toHaveLength(2);
+  });
 });
 
 describe('stack', () => {

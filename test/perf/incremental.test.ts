@@ -262,6 +262,25 @@ describe('IncrementalCollector: detection bound', () => {
   });
 });
 
+describe('IncrementalCollector: a malformed stat line', () => {
+  it('warns with the path, drops that thread, and goes on with the others', () => {
+    const writer: ProcessSpec = { pid: 5000, cwd: '/', mountinfo: MOUNTS, threads: [{ tid: 5000, comm: 'writer', state: 'D', stack: FROZEN_STACK }] };
+    const dir = materialize(box(2, 5, [writer]));
+    const { refresh } = incremental(dir, { rotationMs: 1000 });
+    expect(refresh().taskCount).toBe(11);
+    // A truncated line where thread 1003's stat was (a replayed snapshot is untrusted input).
+    fs.writeFileSync(path.join(dir, 'proc/1000/task/1003/stat'), '1003 (app0) S 1 1000\n');
+    // Within a rotation (1 s at 1 s refreshes) the rotation reads it, and says so.
+    const warnings: string[] = [];
+    let s = refresh();
+    warnings.push(...s.warnings);
+    for (let i = 0; i < 2; i++) warnings.push(...(s = refresh()).warnings);
+    expect(warnings.filter((w) => w.startsWith('/proc/1000/task/1003/stat: malformed'))).toHaveLength(1);
+    expect(s.taskCount).toBe(10);
+    expect(blocked(s)).toEqual(['5000/5000']);
+  });
+});
+
 describe('IncrementalCollector: leaving D, holders, exits', () => {
   it('drops a task that left D at the next refresh', () => {
     const dir = materialize(box(2, 5, [{ pid: 5000, cwd: '/', mountinfo: MOUNTS, threads: [{ tid: 5000, comm: 'writer', state: 'D', stack: FROZEN_STACK }] }]));
