@@ -57,6 +57,11 @@ export function runMsOf(pid: number): number {
   return ns / 1e6;
 }
 
+/** Run time of a process's main thread (its task PID) in ms: the thread that runs JavaScript. */
+export function mainThreadRunMsOf(pid: number): number {
+  return Number(fs.readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
+}
+
 /** Proportional set size: shared pages (the node binary both processes map) counted once overall. */
 export function pssMbOf(pid: number): number {
   try {

@@ -36,12 +36,21 @@ import {
 import { firstFrame, hasTmux, keypressLatency, killTmux, processTree, residentAfter, startSession, summarize, waitFor } from './tui.js';
 import { ensurePeers, measurePeers, onceVsByHand, peerSpecs, type PeerRun } from './peers.js';
 import { packAnalysis } from '../src/collector/analyst.js';
+import { BASELINE_REF, buildBaseline, type Baseline } from './baseline.js';
 
 const argv = process.argv.slice(2);
 const QUICK = argv.includes('--quick');
 const onlyArg = argv.find((a) => a.startsWith('--only'));
 const ONLY = onlyArg ? new Set((onlyArg.includes('=') ? onlyArg.split('=')[1]! : argv[argv.indexOf(onlyArg) + 1] ?? '').split(',')) : undefined;
 const want = (part: string): boolean => !ONLY || ONLY.has(part);
+/** `--name VALUE` or `--name=VALUE`. */
+const option = (name: string): string | undefined => {
+  const i = argv.findIndex((a) => a === name || a.startsWith(`${name}=`));
+  if (i < 0) return undefined;
+  return argv[i]!.includes('=') ? argv[i]!.slice(name.length + 1) : argv[i + 1];
+};
+const AB_REF = option('--ab-ref') ?? BASELINE_REF;
+const AB_ROUNDS = Number(option('--ab-rounds') ?? (QUICK ? 2 : 4));
 const isRoot = process.getuid?.() === 0;
 
 const ROTATION_MS = 2000; // IncrementalCollector's default: the bound below depends on it
@@ -57,6 +66,18 @@ interface Target {
 }
 
 type KeyStats = ReturnType<typeof summarize> & { misses: number; captureMs: number };
+
+/** One side of the A/B: every press of its rounds pooled, each round's figures, CPU in the key windows. */
+interface AbSide extends KeyStats {
+  bundle: string;
+  rounds: { median: number; p90: number; max: number; n: number; misses: number }[];
+  windowSeconds: number;
+  /** TUI process, every thread, as % of one core over its key windows. */
+  tuiCpuPct: number;
+  /** The TUI's main thread alone (schedstat). */
+  tuiMainPct: number;
+  collectorCpuPct?: number;
+}
 
 interface Results {
   version: 1;
@@ -79,6 +100,12 @@ interface Results {
     blocked: number; threads: number; liveKeys?: KeyStats; ipcBytes: number; ipcParseMs: number; childAnalysisMs: number;
     rss: { seconds: number; tuiMb: number; collectorMb?: number; tuiCpuPct: number; collectorCpuPct?: number }[];
   };
+  ab?: {
+    ref: string; commit: string; subject: string; buildSeconds: number; blocked: number; threads: number; order: string[];
+    loadavgBefore: string; loadavgAfter: string; baseline: AbSide; current: AbSide; ratioMedian: number; ratioP90: number; ratioMax: number;
+  };
+  /** Why the A/B part measured nothing (never a made-up figure in its place). */
+  abSkipped?: string;
   targets: Target[];
   notes: string[];
 }
@@ -376,9 +403,12 @@ async function peers(wedge: Wedge | undefined, threads: number): Promise<void> {
 
 // ---------- 5,000 blocked tasks, live: keys while refreshing every second, IPC size, RSS ----------
 
-async function big(): Promise<void> {
-  const blocked = 5000;
-  log(`big: frozen loop mount with ${blocked} writer threads in D`);
+/**
+ * A frozen loop mount with `blocked` writer threads in D (plus the script's 5), then `measure`;
+ * the mount thawed and every writer gone afterwards, also when `measure` throws.
+ */
+async function withBigWedge(part: string, blocked: number, measure: (inD: number) => Promise<void>): Promise<void> {
+  log(`${part}: frozen loop mount with ${blocked} writer threads in D`);
   const wedge = await frozenWedge(5, 0);
   cleanups.push(() => wedge.down());
   let writers: Sleepers | undefined;
@@ -400,8 +430,20 @@ async function big(): Promise<void> {
     };
     while (countD() < blocked && Date.now() < deadline) await sleep(500);
     const inD = countD();
-    log(`big: ${inD} tasks in D`);
+    log(`${part}: ${inD} tasks in D`);
+    await measure(inD);
+  } finally {
+    // Thaw first: the writers' SIGKILL waits for it; they hold the mount open until they die.
+    spawnSync('fsfreeze', ['-u', wedge.mount], { stdio: 'ignore' });
+    writers?.stop();
+    wedge.down();
+  }
+}
 
+const KEY_SEQ = ['j', 'j', 'j', 'End', 'Home', 'PageDown', 'Up', 'j', 'PageDown', 'Down', 'End', 'Up', 'Home', 'j'];
+
+async function big(): Promise<void> {
+  await withBigWedge('big', 5000, async (inD) => {
     // What crosses the pipe each refresh, and what receiving it costs the UI's thread.
     const savedExecArgv = process.execArgv;
     process.execArgv = [];
@@ -426,11 +468,10 @@ async function big(): Promise<void> {
     log(`big: one Analysis over IPC: ${(ipcBytes / 2 ** 20).toFixed(2)} MB, JSON.parse ${f1(ipcParseMs)} ms; request to reply ${f1(childAnalysisMs, 0)} ms`);
 
     const cmd = [process.execPath, path.join(ROOT, 'dist/wedgetop.mjs'), '--interval', '1'];
-    const seq = ['j', 'j', 'j', 'End', 'Home', 'PageDown', 'Up', 'j', 'PageDown', 'Down', 'End', 'Up', 'Home', 'j'];
     let liveKeys: KeyStats | undefined;
     if (hasTmux()) {
       log(`big: keypress to redraw, live, --interval 1, ${inD} D`);
-      const r = await keypressLatency(cmd, QUICK ? seq : [...seq, ...seq]);
+      const r = await keypressLatency(cmd, QUICK ? KEY_SEQ : [...KEY_SEQ, ...KEY_SEQ]);
       liveKeys = { ...summarize(r.presses.map((p) => p.ms)), misses: r.misses, captureMs: r.captureMs };
     }
 
@@ -469,11 +510,82 @@ async function big(): Promise<void> {
       }
     }
     results.big = { blocked: inD, threads: threadCount(), liveKeys, ipcBytes, ipcParseMs, childAnalysisMs, rss };
+  });
+}
+
+// ---------- A/B: keys while refreshing, the pre-re-seam bundle and the current one, same wedge ----------
+
+async function ab(): Promise<void> {
+  let built;
+  try {
+    built = buildBaseline(AB_REF, log);
+  } catch (e) {
+    built = { ok: false as const, reason: `building baseline ${AB_REF} failed: ${(e as Error).message}` };
+    process.exitCode = 1;
+  }
+  if (!built.ok) {
+    results.abSkipped = built.reason;
+    return;
+  }
+  const base: Baseline = built.baseline;
+  cleanups.push(() => base.remove());
+  try {
+    const current = path.join(ROOT, 'dist/wedgetop.mjs');
+    // Both versions take --interval SEC (the TUI's refresh); a version that does not must be
+    // given its own command here rather than be measured with a flag it ignores.
+    for (const b of [base.bundle, current]) {
+      const help = spawnSync(process.execPath, [b, '--help'], { encoding: 'utf8', timeout: 30_000 }).stdout ?? '';
+      if (!/--interval\b/.test(help)) throw new Error(`${b} --help lists no --interval: give that version its own command in bench/run.ts ab()`);
+    }
+    const sides = [
+      { name: `baseline ${base.commit.slice(0, 8)}`, bundle: base.bundle },
+      { name: 'current', bundle: current },
+    ];
+    await withBigWedge('ab', 5000, async (inD) => {
+      const loadavgBefore = os.loadavg().map((x) => x.toFixed(2)).join(' ');
+      const presses = QUICK ? KEY_SEQ : [...KEY_SEQ, ...KEY_SEQ];
+      const acc = sides.map(() => ({ ms: [] as number[], rounds: [] as AbSide['rounds'], misses: 0, captureMs: [] as number[], windowMs: 0, tuiMs: 0, mainMs: 0, colMs: 0, colWindowMs: 0 }));
+      const order: string[] = [];
+      // A, B, A, B: load that drifts during the run falls on both sides alike.
+      for (let round = 0; round < AB_ROUNDS; round++) {
+        for (const [i, side] of sides.entries()) {
+          log(`ab: round ${round + 1}/${AB_ROUNDS}, ${side.name}: keypress to redraw, --interval 1, ${inD} D (load ${os.loadavg()[0]!.toFixed(2)})`);
+          const r = await keypressLatency([process.execPath, side.bundle, '--interval', '1'], presses);
+          const a = acc[i]!;
+          const ms = r.presses.map((p) => p.ms);
+          a.ms.push(...ms);
+          a.rounds.push({ ...summarize(ms), misses: r.misses });
+          a.misses += r.misses;
+          a.captureMs.push(r.captureMs);
+          a.windowMs += r.cpu.windowMs;
+          a.tuiMs += r.cpu.tuiCpuMs;
+          a.mainMs += r.cpu.tuiMainMs;
+          if (r.cpu.collectorCpuMs !== undefined) {
+            a.colMs += r.cpu.collectorCpuMs;
+            a.colWindowMs += r.cpu.windowMs;
+          }
+          order.push(side.name);
+          log(`ab: ${side.name}: median ${f1(median(ms), 0)}, p90 ${f1(percentile(ms, 90), 0)}, max ${f1(Math.max(...ms), 0)} ms; TUI ${f1((r.cpu.tuiCpuMs / r.cpu.windowMs) * 100, 1)}% (main thread ${f1((r.cpu.tuiMainMs / r.cpu.windowMs) * 100, 1)}%)`);
+        }
+      }
+      const side = (i: number): AbSide => {
+        const a = acc[i]!;
+        return {
+          ...summarize(a.ms), misses: a.misses, captureMs: median(a.captureMs), bundle: sides[i]!.bundle, rounds: a.rounds,
+          windowSeconds: a.windowMs / 1000, tuiCpuPct: (a.tuiMs / a.windowMs) * 100, tuiMainPct: (a.mainMs / a.windowMs) * 100,
+          collectorCpuPct: a.colWindowMs > 0 ? (a.colMs / a.colWindowMs) * 100 : undefined,
+        };
+      };
+      const baseline = side(0);
+      const cur = side(1);
+      results.ab = {
+        ref: base.ref, commit: base.commit, subject: base.subject, buildSeconds: base.buildSeconds, blocked: inD, threads: threadCount(), order,
+        loadavgBefore, loadavgAfter: os.loadavg().map((x) => x.toFixed(2)).join(' '), baseline, current: cur,
+        ratioMedian: cur.median / baseline.median, ratioP90: cur.p90 / baseline.p90, ratioMax: cur.max / baseline.max,
+      };
+    });
   } finally {
-    // Thaw first: the writers' SIGKILL waits for it; they hold the mount open until they die.
-    spawnSync('fsfreeze', ['-u', wedge.mount], { stdio: 'ignore' });
-    writers?.stop();
-    wedge.down();
+    base.remove();
   }
 }
 
@@ -513,6 +625,17 @@ function targets(): void {
   if (D) t.push({ name: 'detection: existing task enters D / new process', target: '<= 3 s', value: `${f1(D.maxExistingMs / 1000, 2)} s / ${f1(D.maxNewMs / 1000, 2)} s (design bound ${f1(D.boundMs / 1000, 1)} s)`, met: D.maxExistingMs <= 3000 && D.maxNewMs <= 3000 });
   const B = results.big;
   if (B?.liveKeys) t.push({ name: `keypress to redraw, live, ${B.blocked} D, refreshing every 1 s`, target: 'p90 <= 33 ms', value: `median ${f1(B.liveKeys.median, 0)}, p90 ${f1(B.liveKeys.p90, 0)}, max ${f1(B.liveKeys.max, 0)} ms (n ${B.liveKeys.n}, ${B.liveKeys.misses} missed; capture ${f1(B.liveKeys.captureMs)} ms)`, met: B.liveKeys.p90 <= 33 });
+  const A = results.ab;
+  const abName = 'keys while refreshing no worse than before the re-seam (current / baseline, same run)';
+  if (A) {
+    t.push({
+      name: `${abName}, ${A.blocked} D, 1 s`, target: 'p90 ratio <= 1.0',
+      value: `p90 ${f1(A.current.p90, 0)} / ${f1(A.baseline.p90, 0)} ms = ${f1(A.ratioP90, 2)}; median ${f1(A.current.median, 0)} / ${f1(A.baseline.median, 0)} ms = ${f1(A.ratioMedian, 2)} (baseline ${A.commit.slice(0, 8)}, ${A.current.n} + ${A.baseline.n} presses)`,
+      met: A.ratioP90 <= 1.0,
+    });
+  } else if (results.abSkipped) {
+    t.push({ name: abName, target: 'p90 ratio <= 1.0', value: `NOT MEASURED: ${results.abSkipped}`, met: undefined });
+  }
   const K = results.keys;
   if (K) t.push({ name: `keypress to redraw, replay, ${K.blocked} D, redraw alone`, target: 'p90 <= 33 ms', value: `median ${f1(K.intervalLong.median, 0)}, p90 ${f1(K.intervalLong.p90, 0)}, max ${f1(K.intervalLong.max, 0)} ms`, met: K.intervalLong.p90 <= 33 });
   if (B && B.rss.length) {
@@ -590,6 +713,21 @@ function report(): void {
     const B = results.big;
     process.stdout.write(`big: ${B.blocked} D of ${B.threads} threads; one Analysis over IPC ${f1(B.ipcBytes / 2 ** 20, 2)} MB (JSON.parse ${f1(B.ipcParseMs)} ms on the UI thread), request to reply ${f1(B.childAnalysisMs, 0)} ms; ${B.rss.map((r) => `after ${r.seconds} s: TUI ${f1(r.tuiMb)} MB ${f1(r.tuiCpuPct, 2)}% CPU, collector ${f1(r.collectorMb)} MB ${f1(r.collectorCpuPct, 2)}% CPU`).join('; ')}\n`);
   }
+  if (results.ab) {
+    const A = results.ab;
+    const row = (name: string, x: AbSide): string[] => [name, f1(x.median, 0), f1(x.p90, 0), f1(x.max, 0), `${x.n}/${x.misses}`, x.rounds.map((r) => `${f1(r.median, 0)}/${f1(r.p90, 0)}`).join(' '), f1(x.tuiCpuPct, 1), f1(x.tuiMainPct, 1), f1(x.collectorCpuPct, 1)];
+    process.stdout.write(`
+ab: keypress to redraw with ${A.blocked} D (${A.threads} threads), --interval 1, rounds ${A.order.join(', ')}; load ${A.loadavgBefore} -> ${A.loadavgAfter}
+`);
+    process.stdout.write(`ab: baseline ${A.commit.slice(0, 8)} (${A.subject}), built in ${f1(A.buildSeconds, 0)} s in a temp directory (removed)
+`);
+    process.stdout.write(table([['bundle', 'median ms', 'p90', 'max', 'n/missed', 'rounds median/p90', 'TUI % core', 'TUI main thread %', 'collector %'],
+      row(`baseline ${A.commit.slice(0, 8)}`, A.baseline), row('current', A.current),
+      ['current / baseline', f1(A.ratioMedian, 2), f1(A.ratioP90, 2), f1(A.ratioMax, 2), '', '', f1(A.current.tuiCpuPct / A.baseline.tuiCpuPct, 2), f1(A.current.tuiMainPct / A.baseline.tuiMainPct, 2), '']]) + '\n');
+    process.stdout.write(`ab: keys while refreshing no worse than before the re-seam: p90 ratio ${f1(A.ratioP90, 2)} <= 1.0: ${A.ratioP90 <= 1.0 ? 'met' : 'MISSED'} (median ratio ${f1(A.ratioMedian, 2)})\n`);
+  } else if (results.abSkipped) {
+    process.stdout.write(`\nab: NOT MEASURED: ${results.abSkipped}\n`);
+  }
   if (results.detection) process.stdout.write(`detection: ${results.detection.trials.map((t) => `${t.kind} ${f1(t.delayMs, 0)} ms`).join(', ')}; bound ${f1(results.detection.boundMs, 0)} ms\n`);
   for (const n of results.notes) process.stdout.write(`note: ${n}\n`);
 
@@ -655,6 +793,15 @@ async function main(): Promise<void> {
     else results.notes.push('tmux not found: keypress latency not measured');
   }
   if (want('big') && isRoot) await big();
+  if (want('ab')) {
+    if (!isRoot) results.abSkipped = 'not root: no frozen filesystem for the A/B of keys while refreshing';
+    else if (!hasTmux()) results.abSkipped = 'tmux not found: keypress latency not measured';
+    else await ab();
+    if (results.abSkipped) {
+      results.notes.push(`ab: NOT MEASURED: ${results.abSkipped}`);
+      log(`!!! ab: NOT MEASURED: ${results.abSkipped}`);
+    }
+  }
 }
 
 cleanups.push(() => killTmux());

@@ -3,7 +3,7 @@
 // every time measured here is an upper bound that includes one capture.
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import { median, percentile, pssMbOf, rssMbOf, sleep } from './live.js';
+import { cpuMsOf, mainThreadRunMsOf, median, percentile, pssMbOf, rssMbOf, sleep } from './live.js';
 
 const SOCKET = `wt-bench-${process.pid}`;
 
@@ -148,12 +148,33 @@ export interface Keypress {
   ms: number;
 }
 
+/** CPU the TUI and its collector child used while the keys were pressed. */
+export interface KeyWindowCpu {
+  windowMs: number;
+  /** utime + stime of the TUI process, every thread (10 ms ticks). */
+  tuiCpuMs: number;
+  /** Run time of the TUI's main thread alone (schedstat, exact): where renders and any analysis run. */
+  tuiMainMs: number;
+  /** utime + stime of its collector child, when it has one that lived through the window. */
+  collectorCpuMs?: number;
+}
+
+function collectorChild(pid: number): number | undefined {
+  return processTree(pid).children.find((c) => {
+    try {
+      return fs.readFileSync(`/proc/${c}/cmdline`, 'utf8').includes('--collector-child');
+    } catch {
+      return false;
+    }
+  });
+}
+
 /**
  * Keypress to redraw: capture the task table, send a key, poll until the table differs. Only the
  * table is compared (from its column header down, with colours, so the moved highlight counts):
  * the header's clock and chart change on their own every second.
  */
-export async function keypressLatency(cmd: string[], keys: string[]): Promise<{ presses: Keypress[]; misses: number; screen: string; captureMs: number }> {
+export async function keypressLatency(cmd: string[], keys: string[]): Promise<{ presses: Keypress[]; misses: number; screen: string; captureMs: number; cpu: KeyWindowCpu }> {
   const s = startSession(cmd, 160, 50);
   const presses: Keypress[] = [];
   let misses = 0;
@@ -170,6 +191,10 @@ export async function keypressLatency(cmd: string[], keys: string[]): Promise<{ 
     const c0 = performance.now();
     for (let i = 0; i < 10; i++) s.capture(true);
     const captureMs = (performance.now() - c0) / 10;
+    // The window the CPU figures cover: from the first key to the last redraw (refreshes included).
+    const col = collectorChild(s.pid);
+    const cpu0 = { tui: cpuMsOf(s.pid), main: mainThreadRunMsOf(s.pid), col: col !== undefined ? cpuMsOf(col) : 0 };
+    const w0 = performance.now();
     for (const k of keys) {
       const before = table(s.capture(true));
       const t0 = performance.now();
@@ -179,7 +204,12 @@ export async function keypressLatency(cmd: string[], keys: string[]): Promise<{ 
       else presses.push({ key: k, ms });
       await sleep(150);
     }
-    return { presses, misses, screen: s.capture(), captureMs };
+    const colNow = col !== undefined && collectorChild(s.pid) === col ? cpuMsOf(col) : undefined;
+    const cpu: KeyWindowCpu = {
+      windowMs: performance.now() - w0, tuiCpuMs: cpuMsOf(s.pid) - cpu0.tui, tuiMainMs: mainThreadRunMsOf(s.pid) - cpu0.main,
+      collectorCpuMs: colNow !== undefined ? colNow - cpu0.col : undefined,
+    };
+    return { presses, misses, screen: s.capture(), captureMs, cpu };
   } finally {
     s.keys('q');
     await sleep(300);
