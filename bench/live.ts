@@ -57,6 +57,13 @@ export function runMsOf(pid: number): number {
   return ns / 1e6;
 }
 
+/** The box's CPU ticks so far (/proc/stat "cpu" line): busy (all but idle and iowait) and total. */
+export function boxTicks(): { busy: number; total: number } {
+  const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
+  const total = f.reduce((a, b) => a + b, 0);
+  return { busy: total - f[3]! - f[4]!, total };
+}
+
 /** Run time of a process's main thread (its task PID) in ms: the thread that runs JavaScript. */
 export function mainThreadRunMsOf(pid: number): number {
   return Number(fs.readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
