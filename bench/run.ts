@@ -24,8 +24,10 @@
 //           turns (A, B, A, B; N rounds each, 2 with --quick, else 4) on one wedge of 5,000 writer
 //           threads in D, keypress to redraw in tmux with --interval 1 as in `big`; median, p90, max
 //           of each, current/baseline, and the CPU of the TUI (all threads, and its main thread) and
-//           of its collector child in the key windows. A ref this clone lacks (shallow) is reported
-//           as not measured, never given a number.
+//           of its collector child in the key windows. Each round also runs both with --interval
+//           3600 (the redraw alone, no refresh after the first), to tell a slower redraw from a
+//           refresh in the way. A ref this clone lacks (shallow) is reported as not measured,
+//           never given a number.
 // Everything it starts lives under /dev/shm and is removed (the frozen mount thawed first) on
 // the way out, also on Ctrl-C.
 import { spawnSync } from 'node:child_process';
@@ -76,6 +78,8 @@ interface Target {
 
 type KeyStats = ReturnType<typeof summarize> & { misses: number; captureMs: number };
 
+type AbPair = { baseline: AbSide; current: AbSide; ratioMedian: number; ratioP90: number; ratioMax: number };
+
 /** One side of the A/B: every press of its rounds pooled, each round's figures, CPU in the key windows. */
 interface AbSide extends KeyStats {
   bundle: string;
@@ -114,6 +118,8 @@ interface Results {
   ab?: {
     ref: string; commit: string; subject: string; buildSeconds: number; blocked: number; threads: number; order: string[];
     loadavgBefore: string; loadavgAfter: string; boxBusyPct: number; baseline: AbSide; current: AbSide; ratioMedian: number; ratioP90: number; ratioMax: number;
+    /** The same rounds' sessions with --interval 3600: the redraw without the refreshes. */
+    redrawAlone: AbPair;
   };
   /** Why the A/B part measured nothing (never a made-up figure in its place). */
   abSkipped?: string;
@@ -557,16 +563,19 @@ async function ab(): Promise<void> {
       const presses = QUICK ? KEY_SEQ : [...KEY_SEQ, ...KEY_SEQ];
       // The load average says little here: every task in D counts in it, our 5,000 writers too.
       const box0 = boxTicks();
-      const acc = sides.map(() => ({ ms: [] as number[], rounds: [] as AbSide['rounds'], misses: 0, captureMs: [] as number[], windowMs: 0, tuiMs: 0, mainMs: 0, colMs: 0, colWindowMs: 0, busy: 0, ticks: 0 }));
+      // The target's mode (refreshing every second), then the redraw alone (no refresh after the
+      // first): which of the two moved, when the first did.
+      const modes = [{ name: '--interval 1', flags: ['--interval', '1'] }, { name: '--interval 3600', flags: ['--interval', '3600'] }];
+      const acc = modes.map(() => sides.map(() => ({ ms: [] as number[], rounds: [] as AbSide['rounds'], misses: 0, captureMs: [] as number[], windowMs: 0, tuiMs: 0, mainMs: 0, colMs: 0, colWindowMs: 0, busy: 0, ticks: 0 })));
       const order: string[] = [];
       // A, B, A, B: load that drifts during the run falls on both sides alike.
       for (let round = 0; round < AB_ROUNDS; round++) {
-        for (const [i, side] of sides.entries()) {
-          log(`ab: round ${round + 1}/${AB_ROUNDS}, ${side.name}: keypress to redraw, --interval 1, ${inD} D (load ${os.loadavg()[0]!.toFixed(2)})`);
+        for (const [m, mode] of modes.entries()) for (const [i, side] of sides.entries()) {
+          log(`ab: round ${round + 1}/${AB_ROUNDS}, ${side.name}: keypress to redraw, ${mode.name}, ${inD} D`);
           const b0 = boxTicks();
-          const r = await keypressLatency([process.execPath, side.bundle, '--interval', '1'], presses);
+          const r = await keypressLatency([process.execPath, side.bundle, ...mode.flags], presses);
           const b1 = boxTicks();
-          const a = acc[i]!;
+          const a = acc[m]![i]!;
           a.busy += b1.busy - b0.busy;
           a.ticks += b1.total - b0.total;
           const ms = r.presses.map((p) => p.ms);
@@ -581,26 +590,31 @@ async function ab(): Promise<void> {
             a.colMs += r.cpu.collectorCpuMs;
             a.colWindowMs += r.cpu.windowMs;
           }
-          order.push(side.name);
+          if (m === 0) order.push(side.name);
           log(`ab: ${side.name}: median ${f1(median(ms), 0)}, p90 ${f1(percentile(ms, 90), 0)}, max ${f1(Math.max(...ms), 0)} ms; TUI ${f1((r.cpu.tuiCpuMs / r.cpu.windowMs) * 100, 1)}% (main thread ${f1((r.cpu.tuiMainMs / r.cpu.windowMs) * 100, 1)}%); box ${f1(((b1.busy - b0.busy) / (b1.total - b0.total)) * 100, 0)}% busy`);
         }
       }
-      const side = (i: number): AbSide => {
-        const a = acc[i]!;
+      const side = (m: number, i: number): AbSide => {
+        const a = acc[m]![i]!;
         return {
           ...summarize(a.ms), misses: a.misses, captureMs: median(a.captureMs), bundle: sides[i]!.bundle, rounds: a.rounds,
           windowSeconds: a.windowMs / 1000, boxBusyPct: (a.busy / a.ticks) * 100, tuiCpuPct: (a.tuiMs / a.windowMs) * 100, tuiMainPct: (a.mainMs / a.windowMs) * 100,
           collectorCpuPct: a.colWindowMs > 0 ? (a.colMs / a.colWindowMs) * 100 : undefined,
         };
       };
-      const baseline = side(0);
-      const cur = side(1);
+      const baseline = side(0, 0);
+      const cur = side(0, 1);
+      const redraw = { baseline: side(1, 0), current: side(1, 1) };
       const box1 = boxTicks();
       results.ab = {
         ref: base.ref, commit: base.commit, subject: base.subject, buildSeconds: base.buildSeconds, blocked: inD, threads: threadCount(), order,
         loadavgBefore, loadavgAfter: os.loadavg().map((x) => x.toFixed(2)).join(' '), boxBusyPct: ((box1.busy - box0.busy) / (box1.total - box0.total)) * 100,
         baseline, current: cur,
         ratioMedian: cur.median / baseline.median, ratioP90: cur.p90 / baseline.p90, ratioMax: cur.max / baseline.max,
+        redrawAlone: {
+          ...redraw, ratioMedian: redraw.current.median / redraw.baseline.median, ratioP90: redraw.current.p90 / redraw.baseline.p90,
+          ratioMax: redraw.current.max / redraw.baseline.max,
+        },
       };
     });
   } finally {
@@ -738,9 +752,11 @@ function report(): void {
     process.stdout.write(`\nab: keypress to redraw with ${A.blocked} D (${A.threads} threads), --interval 1, rounds ${A.order.join(', ')}\n`);
     process.stdout.write(`ab: box CPU ${f1(A.boxBusyPct, 0)}% busy over the A/B (all cores); load average ${A.loadavgBefore} -> ${A.loadavgAfter} (it counts every task in D, the wedge's 5,000 too)\n`);
     process.stdout.write(`ab: baseline ${A.commit.slice(0, 8)} (${A.subject}), built in ${f1(A.buildSeconds, 0)} s in a temp directory (removed)\n`);
-    process.stdout.write(table([['bundle', 'median ms', 'p90', 'max', 'n/missed', 'rounds median/p90', 'TUI % core', 'TUI main thread %', 'collector %', 'box busy %'],
-      row(`baseline ${A.commit.slice(0, 8)}`, A.baseline), row('current', A.current),
-      ['current / baseline', f1(A.ratioMedian, 2), f1(A.ratioP90, 2), f1(A.ratioMax, 2), '', '', f1(A.current.tuiCpuPct / A.baseline.tuiCpuPct, 2), f1(A.current.tuiMainPct / A.baseline.tuiMainPct, 2), '', '']]) + '\n');
+    const ratios = (x: AbPair): string[] => ['  current / baseline', f1(x.ratioMedian, 2), f1(x.ratioP90, 2), f1(x.ratioMax, 2), '', '',
+      f1(x.current.tuiCpuPct / x.baseline.tuiCpuPct, 2), f1(x.current.tuiMainPct / x.baseline.tuiMainPct, 2), f1((x.current.collectorCpuPct ?? NaN) / (x.baseline.collectorCpuPct ?? NaN), 2), ''];
+    process.stdout.write(table([['keypress to redraw', 'median ms', 'p90', 'max', 'n/missed', 'rounds median/p90', 'TUI % core', 'TUI main thread %', 'collector %', 'box busy %'],
+      ['refreshing every 1 s (the target)'], row(`  baseline ${A.commit.slice(0, 8)}`, A.baseline), row('  current', A.current), ratios(A),
+      ['redraw alone (--interval 3600)'], row(`  baseline ${A.commit.slice(0, 8)}`, A.redrawAlone.baseline), row('  current', A.redrawAlone.current), ratios(A.redrawAlone)]) + '\n');
     process.stdout.write(`ab: keys while refreshing no worse than before the re-seam: p90 ratio ${f1(A.ratioP90, 2)} <= 1.0: ${A.ratioP90 <= 1.0 ? 'met' : 'MISSED'} (median ratio ${f1(A.ratioMedian, 2)})\n`);
   } else if (results.abSkipped) {
     process.stdout.write(`\nab: NOT MEASURED: ${results.abSkipped}\n`);
