@@ -44,7 +44,7 @@ import {
   boxTicks, childrenCpuMs, cpuMsOf, frozenWedge, median, percentile, ROOT, rssMbOf, runMsOf, SHM, sleep, startSleepers, stateOf,
   threadCount, type Sleepers, type Wedge,
 } from './live.js';
-import { firstFrame, hasTmux, keypressLatency, killTmux, processTree, residentAfter, startSession, summarize, waitFor } from './tui.js';
+import { collectorChild, firstFrame, hasTmux, keypressLatency, killTmux, residentAfter, startSession, summarize, waitFor } from './tui.js';
 import { ensurePeers, measurePeers, onceVsByHand, peerSpecs, type PeerRun } from './peers.js';
 import { packAnalysis } from '../src/collector/analyst.js';
 import { BASELINE_REF, buildBaseline, type Baseline } from './baseline.js';
@@ -171,7 +171,7 @@ function synthetic(): void {
   const sizes = [10_000, 50_000, 100_000];
   results.synthetic = [];
   for (const tasks of sizes) {
-    const dir = path.join(SHM, `wt-bench-synth-${tasks}`);
+    const dir = path.join(SHM, `wt-bench-synth-${tasks}-${process.pid}`);
     fs.rmSync(dir, { recursive: true, force: true });
     cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
     // Issue 11's scale point: 100k threads with 10k blocked (one in ten at every size).
@@ -382,7 +382,7 @@ async function tuiLive(): Promise<void> {
 }
 
 async function keys(): Promise<void> {
-  const dir = path.join(SHM, 'wt-bench-keys');
+  const dir = path.join(SHM, `wt-bench-keys-${process.pid}`);
   fs.rmSync(dir, { recursive: true, force: true });
   cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
   const blocked = 5000;
@@ -500,13 +500,7 @@ async function big(): Promise<void> {
       try {
         await waitFor(s, (x) => /Blocked: \d+/.test(x), s.startedAt, 60_000);
         const t0 = performance.now();
-        const collectorOf = (): number | undefined => processTree(s.pid).children.find((c) => {
-          try {
-            return fs.readFileSync(`/proc/${c}/cmdline`, 'utf8').includes('--collector-child');
-          } catch {
-            return false;
-          }
-        });
+        const collectorOf = (): number | undefined => collectorChild(s.pid);
         const col0 = collectorOf();
         const c0 = { tui: cpuMsOf(s.pid), col: col0 !== undefined ? cpuMsOf(col0) : 0 };
         for (const m of marks) {

@@ -120,14 +120,7 @@ export async function residentAfter(cmd: string[], seconds: number, cpuMsOf: (pi
     const t0 = performance.now();
     await sleep(seconds * 1000);
     const cpu = cpuMsOf(s.pid) - c0;
-    const tree = processTree(s.pid);
-    const col = tree.children.find((c) => {
-      try {
-        return fs.readFileSync(`/proc/${c}/cmdline`, 'utf8').includes('--collector-child');
-      } catch {
-        return false;
-      }
-    });
+    const col = collectorChild(s.pid);
     return {
       seconds,
       tuiMb: rssMbOf(s.pid),
@@ -159,7 +152,8 @@ export interface KeyWindowCpu {
   collectorCpuMs?: number;
 }
 
-function collectorChild(pid: number): number | undefined {
+/** The collector child the TUI `pid` started, if it has one now. */
+export function collectorChild(pid: number): number | undefined {
   return processTree(pid).children.find((c) => {
     try {
       return fs.readFileSync(`/proc/${c}/cmdline`, 'utf8').includes('--collector-child');
