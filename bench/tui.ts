@@ -32,7 +32,18 @@ let n = 0;
 export function startSession(cmd: string[], cols = 120, rows = 40, cwd = process.cwd()): Session {
   const name = `s${n++}`;
   const startedAt = performance.now();
-  tmux('new-session', '-d', '-s', name, '-x', String(cols), '-y', String(rows), '-c', cwd, '--', 'env', 'TERM=tmux-256color', 'LANG=C.UTF-8', ...cmd);
+  // The previous session's end stops the server (its last session closed), and a new-session
+  // that reaches the server while it is still exiting fails: seen on a loaded box between two
+  // rounds. A few tries, a moment apart.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      tmux('new-session', '-d', '-s', name, '-x', String(cols), '-y', String(rows), '-c', cwd, '--', 'env', 'TERM=tmux-256color', 'LANG=C.UTF-8', ...cmd);
+      break;
+    } catch (e) {
+      if (attempt >= 3) throw e;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+    }
+  }
   const pid = Number(tmux('display-message', '-p', '-t', name, '#{pane_pid}').trim());
   return {
     name,
