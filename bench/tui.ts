@@ -8,7 +8,8 @@ import { cpuMsOf, mainThreadRunMsOf, median, percentile, pssMbOf, rssMbOf, sleep
 const SOCKET = `wt-bench-${process.pid}`;
 
 function tmux(...args: string[]): string {
-  return execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  // stderr piped: a failure's message then says what tmux said.
+  return execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 export function hasTmux(): boolean {
