@@ -542,11 +542,13 @@ async function ab(): Promise<void> {
   cleanups.push(() => base.remove());
   try {
     const current = path.join(ROOT, 'dist/wedgetop.mjs');
-    // Both versions take --interval SEC (the TUI's refresh); a version that does not must be
-    // given its own command here rather than be measured with a flag it ignores.
+    // Both versions take --interval SEC (the TUI's refresh) and --timeout SEC; a version that
+    // does not must be given its own command here rather than be measured with a flag it ignores.
     for (const b of [base.bundle, current]) {
       const help = spawnSync(process.execPath, [b, '--help'], { encoding: 'utf8', timeout: 30_000 }).stdout ?? '';
-      if (!/--interval\b/.test(help)) throw new Error(`${b} --help lists no --interval: give that version its own command in bench/run.ts ab()`);
+      for (const flag of ['--interval', '--timeout']) {
+        if (!new RegExp(`${flag}\\b`).test(help)) throw new Error(`${b} --help lists no ${flag}: give that version its own command in bench/run.ts ab()`);
+      }
     }
     const sides = [
       { name: `baseline ${base.commit.slice(0, 8)}`, bundle: base.bundle },
@@ -559,7 +561,9 @@ async function ab(): Promise<void> {
       const box0 = boxTicks();
       // The target's mode (refreshing every second), then the redraw alone (no refresh after the
       // first): which of the two moved, when the first did.
-      const modes = [{ name: '--interval 1', flags: ['--interval', '1'] }, { name: '--interval 3600', flags: ['--interval', '3600'] }];
+      // --timeout 120 there: a first refresh that outlives the default 5 s on a loaded box is
+      // retried only an interval later, which would leave that session without data for an hour.
+      const modes = [{ name: '--interval 1', flags: ['--interval', '1'] }, { name: '--interval 3600', flags: ['--interval', '3600', '--timeout', '120'] }];
       const acc = modes.map(() => sides.map(() => ({ ms: [] as number[], rounds: [] as AbSide['rounds'], misses: 0, captureMs: [] as number[], windowMs: 0, tuiMs: 0, mainMs: 0, colMs: 0, colWindowMs: 0, busy: 0, ticks: 0 })));
       const order: string[] = [];
       // A, B, A, B: load that drifts during the run falls on both sides alike.

@@ -186,7 +186,7 @@ export async function keypressLatency(cmd: string[], keys: string[]): Promise<{ 
   let misses = 0;
   try {
     const ready = await waitFor(s, (x) => /Blocked: \d+/.test(x) && /PID\s+TID/.test(x), s.startedAt, 120_000);
-    if (ready === undefined) throw new Error('TUI showed no task table');
+    if (ready === undefined) throw new Error(`TUI showed no task table; its screen:\n${s.capture()}`);
     await sleep(1500);
     const table = (screen: string): string => {
       const lines = screen.split('\n');
