@@ -57,6 +57,18 @@ export function runMsOf(pid: number): number {
   return ns / 1e6;
 }
 
+/** The box's CPU ticks so far (/proc/stat "cpu" line): busy (all but idle and iowait) and total. */
+export function boxTicks(): { busy: number; total: number } {
+  const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
+  const total = f.reduce((a, b) => a + b, 0);
+  return { busy: total - f[3]! - f[4]!, total };
+}
+
+/** Run time of a process's main thread (its task PID) in ms: the thread that runs JavaScript. */
+export function mainThreadRunMsOf(pid: number): number {
+  return Number(fs.readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
+}
+
 /** Proportional set size: shared pages (the node binary both processes map) counted once overall. */
 export function pssMbOf(pid: number): number {
   try {
@@ -79,6 +91,9 @@ export function childrenCpuMs(): number {
   return (Number(f[13]) + Number(f[14])) * 10;
 }
 
+/** This run's prefix for the sleepers' files in /dev/shm. */
+const OWN = `wt-bench-sleepers-${process.pid}-`;
+
 export interface Sleepers {
   threads: number;
   processes: number;
@@ -91,8 +106,9 @@ export interface Sleepers {
  * python3 with threading.stack_size(65536).
  */
 export async function startSleepers(threads: number, processes: number, writeTo?: string): Promise<Sleepers> {
-  // Its own binary when writing: the plain sleepers may be running from the other one.
-  const bin = path.join(SHM, writeTo ? 'wt-bench-sleepers-w' : 'wt-bench-sleepers');
+  // Its own binary when writing: the plain sleepers may be running from the other one. Names carry
+  // our pid: another bench run on the box (another worktree) has its own sleepers and files.
+  const bin = path.join(SHM, `${OWN}${writeTo ? 'w' : 'plain'}`);
   let child: ChildProcess;
   let how: string;
   const cc = spawnSync('cc', ['-O2', '-pthread', '-o', bin, path.join(HERE, 'sleepers.c')], { stdio: 'ignore' });
@@ -110,9 +126,9 @@ export async function startSleepers(threads: number, processes: number, writeTo?
       '    if os.fork() == 0:',
       '        ev = threading.Event()',
       '        for i in range(per - 1): threading.Thread(target=ev.wait, daemon=True).start()',
-      "        open('/dev/shm/wt-bench-sleepers.ready.%d' % p, 'w').close()",
+      `        open('/dev/shm/${OWN}ready.%d' % p, 'w').close()`,
       '        while True: time.sleep(3600)',
-      'while len([f for f in os.listdir("/dev/shm") if f.startswith("wt-bench-sleepers.ready.")]) < procs: time.sleep(0.1)',
+      `while len([f for f in os.listdir("/dev/shm") if f.startswith("${OWN}ready.")]) < procs: time.sleep(0.1)`,
       "print('ready', flush=True)",
       'while True: time.sleep(3600)',
     ].join('\n');
@@ -136,7 +152,7 @@ export async function startSleepers(threads: number, processes: number, writeTo?
       }
       Atomics.wait(pause, 0, 0, 50);
     }
-    for (const f of fs.readdirSync(SHM)) if (f.startsWith('wt-bench-sleepers')) fs.rmSync(path.join(SHM, f), { force: true });
+    for (const f of fs.readdirSync(SHM)) if (f.startsWith(OWN)) fs.rmSync(path.join(SHM, f), { force: true });
   };
   await new Promise<void>((resolve, reject) => {
     const t = setTimeout(() => reject(new Error('sleepers did not start in 60 s')), 60_000);
@@ -168,8 +184,14 @@ export interface Wedge {
   down(): void;
 }
 
-// WEDGETOP_BENCH_WEDGE_DIR: a run of its own beside another (a shared box), which would tear this one down.
-const WEDGE_DIR = process.env.WEDGETOP_BENCH_WEDGE_DIR || path.join(SHM, 'wt-bench-frozen');
+/**
+ * A state directory of this run alone (NAME-PID-TIME, as test/support/wedge.ts names them): the
+ * script's `up` first tears down whatever state it finds in its directory, so a shared name would
+ * let two bench runs on one box thaw and remove each other's wedges.
+ */
+function wedgeDir(): string {
+  return path.join(SHM, `wt-bench-frozen-${process.pid}-${Date.now()}`);
+}
 
 function stateOf(pid: number): string | undefined {
   try {
@@ -197,6 +219,7 @@ export function blockedThreads(): number {
 /** A frozen ext4 loop mount with `blocked` writers in D (test/wedges/frozen_fs.sh gives 5). */
 export async function frozenWedge(blocked: number, triggers: number): Promise<Wedge> {
   const script = path.join(ROOT, 'test/wedges/frozen_fs.sh');
+  const dir = wedgeDir();
   const extra: ChildProcess[] = [];
   const trig: ChildProcess[] = [];
   let downed = false;
@@ -204,7 +227,7 @@ export async function frozenWedge(blocked: number, triggers: number): Promise<We
     if (downed) return;
     downed = true;
     // Thaw first (down does): a SIGKILL stays pending while a writer waits on the freeze.
-    spawnSync('bash', [script, 'down', WEDGE_DIR], { stdio: 'inherit', timeout: 120_000 });
+    spawnSync('bash', [script, 'down', dir], { stdio: 'inherit', timeout: 120_000 });
     for (const c of [...extra, ...trig]) {
       try {
         c.kill('SIGKILL');
@@ -214,7 +237,7 @@ export async function frozenWedge(blocked: number, triggers: number): Promise<We
     }
   };
   try {
-    const out = execFileSync('bash', [script, 'up', WEDGE_DIR], { encoding: 'utf8', timeout: 120_000, stdio: ['ignore', 'pipe', 'inherit'] });
+    const out = execFileSync('bash', [script, 'up', dir], { encoding: 'utf8', timeout: 120_000, stdio: ['ignore', 'pipe', 'inherit'] });
     const info = JSON.parse(out.trim().split('\n').pop()!) as { mount: string; writers: { pid: number }[] };
     for (let i = info.writers.length; i < blocked; i++) {
       extra.push(spawn('sh', ['-c', `echo x >> ${info.mount}/data/f`], { stdio: 'ignore' }));

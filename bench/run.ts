@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [--only synth,live,steady,tui,peers,keys,big]`
+// `npm run bench [-- --quick] [--only synth,live,steady,tui,peers,keys,big,ab] [--ab-ref REF] [--ab-rounds N]`
 //
 // Measures wedgetop against its performance targets on this machine, prints a table, writes
 // bench/results/latest.json (the previous run kept as previous.json) and compares the two.
@@ -19,6 +19,17 @@
 //           second (refreshes shipped whole, WEDGETOP_IPC_FULL=1, then as deltas, back to back), the
 //           Analysis's size over IPC whole and as a delta and what each costs the UI's thread to
 //           take, RSS and CPU of both processes at 1 and 10 min
+//   ab      issue 10's "keys while refreshing no worse than before the re-seam", as a ratio from one
+//           run: the bundle of REF (default bench/baseline.ts BASELINE_REF, the last commit before
+//           the re-seam) is built from `git archive` with its own `npm ci` and build in a mkdtemp
+//           directory under os.tmpdir() (removed afterwards), then it and the current bundle take
+//           turns (A, B, A, B; N rounds each, 2 with --quick, else 4) on one wedge of 5,000 writer
+//           threads in D, keypress to redraw in tmux with --interval 1 as in `big`; median, p90, max
+//           of each, current/baseline, and the CPU of the TUI (all threads, and its main thread) and
+//           of its collector child in the key windows. Each round also runs both with --interval
+//           3600 (the redraw alone, no refresh after the first), to tell a slower redraw from a
+//           refresh in the way. A ref this clone lacks (shallow) is reported as not measured,
+//           never given a number.
 // Everything it starts lives under /dev/shm and is removed (the frozen mount thawed first) on
 // the way out, also on Ctrl-C.
 import { spawnSync } from 'node:child_process';
@@ -32,19 +43,28 @@ import { analyze } from '../src/graph/analyze.js';
 import type { Snapshot } from '../src/model.js';
 import { writeSynthetic } from './synth.js';
 import {
-  blockedThreads, childrenCpuMs, cpuMsOf, frozenWedge, median, percentile, ROOT, rssMbOf, runMsOf, SHM, sleep, startSleepers, stateOf,
+  blockedThreads, boxTicks, childrenCpuMs, cpuMsOf, frozenWedge, median, percentile, ROOT, rssMbOf, runMsOf, SHM, sleep, startSleepers, stateOf,
   threadCount, type Sleepers, type Wedge,
 } from './live.js';
-import { firstFrame, hasTmux, keypressLatency, killTmux, processTree, residentAfter, startSession, summarize, waitFor } from './tui.js';
+import { collectorChild, firstFrame, hasTmux, keypressLatency, killTmux, residentAfter, startSession, summarize, waitFor } from './tui.js';
 import { ensurePeers, measurePeers, onceVsByHand, peerSpecs, type PeerRun } from './peers.js';
 import { unpackAnalysis, type PackedAnalysis } from '../src/collector/analyst.js';
 import { applyDelta } from '../src/collector/delta.js';
+import { BASELINE_REF, buildBaseline, type Baseline } from './baseline.js';
 
 const argv = process.argv.slice(2);
 const QUICK = argv.includes('--quick');
 const onlyArg = argv.find((a) => a.startsWith('--only'));
 const ONLY = onlyArg ? new Set((onlyArg.includes('=') ? onlyArg.split('=')[1]! : argv[argv.indexOf(onlyArg) + 1] ?? '').split(',')) : undefined;
 const want = (part: string): boolean => !ONLY || ONLY.has(part);
+/** `--name VALUE` or `--name=VALUE`. */
+const option = (name: string): string | undefined => {
+  const i = argv.findIndex((a) => a === name || a.startsWith(`${name}=`));
+  if (i < 0) return undefined;
+  return argv[i]!.includes('=') ? argv[i]!.slice(name.length + 1) : argv[i + 1];
+};
+const AB_REF = option('--ab-ref') ?? BASELINE_REF;
+const AB_ROUNDS = Number(option('--ab-rounds') ?? (QUICK ? 2 : 4));
 const isRoot = process.getuid?.() === 0;
 
 const ROTATION_MS = 2000; // IncrementalCollector's default: the bound below depends on it
@@ -60,6 +80,24 @@ interface Target {
 }
 
 type KeyStats = ReturnType<typeof summarize> & { misses: number; captureMs: number };
+
+type AbPair = { baseline: AbSide; current: AbSide; ratioMedian: number; ratioP90: number; ratioMax: number };
+
+/** One side of the A/B: every press of its rounds pooled, each round's figures, CPU in the key windows. */
+interface AbSide extends KeyStats {
+  bundle: string;
+  rounds: { median: number; p90: number; max: number; n: number; misses: number }[];
+  windowSeconds: number;
+  /** Sessions whose TUI never showed its task table (2 min): no presses measured in them. */
+  noTable: number;
+  /** The whole box's CPU busy (% of all cores) during this side's sessions: the load it met. */
+  boxBusyPct: number;
+  /** TUI process, every thread, as % of one core over its key windows. */
+  tuiCpuPct: number;
+  /** The TUI's main thread alone (schedstat). */
+  tuiMainPct: number;
+  collectorCpuPct?: number;
+}
 
 interface Results {
   version: 1;
@@ -89,6 +127,14 @@ interface Results {
     delta?: { refreshes: number; fullBytes: number; deltaBytes: number; fullTakeMs: number; deltaTakeMs: number; childFullMs: number; childDeltaMs: number };
     rss: { seconds: number; tuiMb: number; collectorMb?: number; tuiCpuPct: number; collectorCpuPct?: number }[];
   };
+  ab?: {
+    ref: string; commit: string; subject: string; buildSeconds: number; blocked: number; threads: number; order: string[];
+    loadavgBefore: string; loadavgAfter: string; boxBusyPct: number; baseline: AbSide; current: AbSide; ratioMedian: number; ratioP90: number; ratioMax: number;
+    /** The same rounds' sessions with --interval 3600: the redraw without the refreshes. */
+    redrawAlone: AbPair;
+  };
+  /** Why the A/B part measured nothing (never a made-up figure in its place). */
+  abSkipped?: string;
   targets: Target[];
   notes: string[];
 }
@@ -137,7 +183,7 @@ function synthetic(): void {
   const sizes = [10_000, 50_000, 100_000];
   results.synthetic = [];
   for (const tasks of sizes) {
-    const dir = path.join(SHM, `wt-bench-synth-${tasks}`);
+    const dir = path.join(SHM, `wt-bench-synth-${tasks}-${process.pid}`);
     fs.rmSync(dir, { recursive: true, force: true });
     cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
     // Issue 11's scale point: 100k threads with 10k blocked (one in ten at every size).
@@ -348,7 +394,7 @@ async function tuiLive(): Promise<void> {
 }
 
 async function keys(): Promise<void> {
-  const dir = path.join(SHM, 'wt-bench-keys');
+  const dir = path.join(SHM, `wt-bench-keys-${process.pid}`);
   fs.rmSync(dir, { recursive: true, force: true });
   cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
   const blocked = 5000;
@@ -386,9 +432,12 @@ async function peers(wedge: Wedge | undefined, threads: number): Promise<void> {
 
 // ---------- 5,000 blocked tasks, live: keys while refreshing every second, IPC size, RSS ----------
 
-async function big(): Promise<void> {
-  const blocked = 5000;
-  log(`big: frozen loop mount with ${blocked} writer threads in D`);
+/**
+ * A frozen loop mount with `blocked` writer threads in D (plus the script's 5), then `measure`;
+ * the mount thawed and every writer gone afterwards, also when `measure` throws.
+ */
+async function withBigWedge(part: string, blocked: number, measure: (inD: number) => Promise<void>): Promise<void> {
+  log(`${part}: frozen loop mount with ${blocked} writer threads in D`);
   const wedge = await frozenWedge(5, 0);
   cleanups.push(() => wedge.down());
   let writers: Sleepers | undefined;
@@ -396,10 +445,34 @@ async function big(): Promise<void> {
     writers = await startSleepers(blocked + 50, 50, `${wedge.mount}/data/many`);
     cleanups.push(() => writers!.stop());
     const deadline = Date.now() + 60_000;
-    const countD = blockedThreads;
+    const countD = (): number => {
+      let n = 0;
+      for (const p of fs.readdirSync('/proc')) {
+        if (!/^\d+$/.test(p)) continue;
+        try {
+          for (const t of fs.readdirSync(`/proc/${p}/task`)) if (stateOf(Number(t)) === 'D') n++;
+        } catch {
+          /* gone */
+        }
+      }
+      return n;
+    };
     while (countD() < blocked && Date.now() < deadline) await sleep(500);
     const inD = countD();
-    log(`big: ${inD} tasks in D`);
+    log(`${part}: ${inD} tasks in D`);
+    await measure(inD);
+  } finally {
+    // Thaw first: the writers' SIGKILL waits for it; they hold the mount open until they die.
+    spawnSync('fsfreeze', ['-u', wedge.mount], { stdio: 'ignore' });
+    writers?.stop();
+    wedge.down();
+  }
+}
+
+const KEY_SEQ = ['j', 'j', 'j', 'End', 'Home', 'PageDown', 'Up', 'j', 'PageDown', 'Down', 'End', 'Up', 'Home', 'j'];
+
+async function big(): Promise<void> {
+  await withBigWedge('big', 5000, async (inD) => {
 
     // What crosses the pipe each refresh, and what receiving it costs the UI's thread. One client
     // asks for the full analysis along with each delta (check), so both are of the same refresh.
@@ -486,7 +559,6 @@ async function big(): Promise<void> {
     log(`big: one Analysis over IPC: ${(ipcBytes / 2 ** 20).toFixed(2)} MB, JSON.parse ${f1(ipcParseMs)} ms; request to reply ${f1(childAnalysisMs, 0)} ms`);
 
     const cmd = [process.execPath, path.join(ROOT, 'dist/wedgetop.mjs'), '--interval', '1'];
-    const seq = ['j', 'j', 'j', 'End', 'Home', 'PageDown', 'Up', 'j', 'PageDown', 'Down', 'End', 'Up', 'Home', 'j'];
     let liveKeys: KeyStats | undefined;
     let liveKeysFull: KeyStats | undefined;
     if (hasTmux()) {
@@ -498,7 +570,7 @@ async function big(): Promise<void> {
       for (let round = 0; round < (QUICK ? 2 : 3); round++) {
         for (const mode of ['full', 'delta'] as const) {
           log(`big: keypress to redraw, live, --interval 1, ${inD} D, refreshes shipped ${mode === 'full' ? 'whole' : 'as deltas'} (round ${round + 1})`);
-          const r = await keypressLatency([...(mode === 'full' ? ['env', 'WEDGETOP_IPC_FULL=1'] : []), ...cmd], seq);
+          const r = await keypressLatency([...(mode === 'full' ? ['env', 'WEDGETOP_IPC_FULL=1'] : []), ...cmd], QUICK ? KEY_SEQ : [...KEY_SEQ, ...KEY_SEQ]);
           presses[mode].push(...r.presses.map((p) => p.ms));
           misses[mode] += r.misses;
           capture[mode].push(r.captureMs);
@@ -516,13 +588,7 @@ async function big(): Promise<void> {
       try {
         await waitFor(s, (x) => /Blocked: \d+/.test(x), s.startedAt, 60_000);
         const t0 = performance.now();
-        const collectorOf = (): number | undefined => processTree(s.pid).children.find((c) => {
-          try {
-            return fs.readFileSync(`/proc/${c}/cmdline`, 'utf8').includes('--collector-child');
-          } catch {
-            return false;
-          }
-        });
+        const collectorOf = (): number | undefined => collectorChild(s.pid);
         const col0 = collectorOf();
         const c0 = { tui: cpuMsOf(s.pid), col: col0 !== undefined ? cpuMsOf(col0) : 0 };
         for (const m of marks) {
@@ -543,11 +609,113 @@ async function big(): Promise<void> {
       }
     }
     results.big = { blocked: inD, threads: threadCount(), liveKeys, liveKeysFull, ipcBytes, ipcParseMs, childAnalysisMs, delta, rss };
+  });
+}
+
+// ---------- A/B: keys while refreshing, the pre-re-seam bundle and the current one, same wedge ----------
+
+async function ab(): Promise<void> {
+  let built;
+  try {
+    built = buildBaseline(AB_REF, log);
+  } catch (e) {
+    built = { ok: false as const, reason: `building baseline ${AB_REF} failed: ${(e as Error).message}` };
+    process.exitCode = 1;
+  }
+  if (!built.ok) {
+    results.abSkipped = built.reason;
+    return;
+  }
+  const base: Baseline = built.baseline;
+  cleanups.push(() => base.remove());
+  try {
+    const current = path.join(ROOT, 'dist/wedgetop.mjs');
+    // Both versions take --interval SEC (the TUI's refresh) and --timeout SEC; a version that
+    // does not must be given its own command here rather than be measured with a flag it ignores.
+    for (const b of [base.bundle, current]) {
+      const help = spawnSync(process.execPath, [b, '--help'], { encoding: 'utf8', timeout: 30_000 }).stdout ?? '';
+      for (const flag of ['--interval', '--timeout']) {
+        if (!new RegExp(`${flag}\\b`).test(help)) throw new Error(`${b} --help lists no ${flag}: give that version its own command in bench/run.ts ab()`);
+      }
+    }
+    const sides = [
+      { name: `baseline ${base.commit.slice(0, 8)}`, bundle: base.bundle },
+      { name: 'current', bundle: current },
+    ];
+    await withBigWedge('ab', 5000, async (inD) => {
+      const loadavgBefore = os.loadavg().map((x) => x.toFixed(2)).join(' ');
+      const presses = QUICK ? KEY_SEQ : [...KEY_SEQ, ...KEY_SEQ];
+      // The load average says little here: every task in D counts in it, our 5,000 writers too.
+      const box0 = boxTicks();
+      // The target's mode (refreshing every second), then the redraw alone (no refresh after the
+      // first): which of the two moved, when the first did.
+      // --timeout 120 there: a first refresh that outlives the default 5 s on a loaded box is
+      // retried only an interval later, which would leave that session without data for an hour.
+      const modes = [{ name: '--interval 1', flags: ['--interval', '1'] }, { name: '--interval 3600', flags: ['--interval', '3600', '--timeout', '120'] }];
+      const acc = modes.map(() => sides.map(() => ({ ms: [] as number[], rounds: [] as AbSide['rounds'], misses: 0, captureMs: [] as number[], windowMs: 0, tuiMs: 0, mainMs: 0, colMs: 0, colWindowMs: 0, busy: 0, ticks: 0, noTable: 0 })));
+      const order: string[] = [];
+      // A, B, A, B: load that drifts during the run falls on both sides alike.
+      for (let round = 0; round < AB_ROUNDS; round++) {
+        for (const [m, mode] of modes.entries()) for (const [i, side] of sides.entries()) {
+          log(`ab: round ${round + 1}/${AB_ROUNDS}, ${side.name}: keypress to redraw, ${mode.name}, ${inD} D`);
+          const b0 = boxTicks();
+          const a = acc[m]![i]!;
+          let r: Awaited<ReturnType<typeof keypressLatency>>;
+          try {
+            r = await keypressLatency([process.execPath, side.bundle, ...mode.flags], presses);
+          } catch (e) {
+            // A TUI that never shows its table is a result of this side (counted, shown), not a
+            // reason to drop the other side's figures.
+            if (!/showed no task table/.test((e as Error).message)) throw e;
+            a.noTable++;
+            if (m === 0) order.push(`${side.name} (no table)`);
+            log(`!!! ab: ${side.name}, ${mode.name}: no task table in 120 s: ${(e as Error).message.split('\n').find((l) => /stalled|error|waiting/.test(l))?.trim() ?? ''}`);
+            continue;
+          }
+          const b1 = boxTicks();
+          a.busy += b1.busy - b0.busy;
+          a.ticks += b1.total - b0.total;
+          const ms = r.presses.map((p) => p.ms);
+          a.ms.push(...ms);
+          a.rounds.push({ ...summarize(ms), misses: r.misses });
+          a.misses += r.misses;
+          a.captureMs.push(r.captureMs);
+          a.windowMs += r.cpu.windowMs;
+          a.tuiMs += r.cpu.tuiCpuMs;
+          a.mainMs += r.cpu.tuiMainMs;
+          if (r.cpu.collectorCpuMs !== undefined) {
+            a.colMs += r.cpu.collectorCpuMs;
+            a.colWindowMs += r.cpu.windowMs;
+          }
+          if (m === 0) order.push(side.name);
+          log(`ab: ${side.name}: median ${f1(median(ms), 0)}, p90 ${f1(percentile(ms, 90), 0)}, max ${f1(Math.max(...ms), 0)} ms; TUI ${f1((r.cpu.tuiCpuMs / r.cpu.windowMs) * 100, 1)}% (main thread ${f1((r.cpu.tuiMainMs / r.cpu.windowMs) * 100, 1)}%); box ${f1(((b1.busy - b0.busy) / (b1.total - b0.total)) * 100, 0)}% busy`);
+        }
+      }
+      const side = (m: number, i: number): AbSide => {
+        const a = acc[m]![i]!;
+        return {
+          ...summarize(a.ms), misses: a.misses, noTable: a.noTable, captureMs: median(a.captureMs), bundle: sides[i]!.bundle, rounds: a.rounds,
+          windowSeconds: a.windowMs / 1000, boxBusyPct: (a.busy / a.ticks) * 100, tuiCpuPct: (a.tuiMs / a.windowMs) * 100, tuiMainPct: (a.mainMs / a.windowMs) * 100,
+          collectorCpuPct: a.colWindowMs > 0 ? (a.colMs / a.colWindowMs) * 100 : undefined,
+        };
+      };
+      const baseline = side(0, 0);
+      const cur = side(0, 1);
+      const redraw = { baseline: side(1, 0), current: side(1, 1) };
+      const box1 = boxTicks();
+      results.ab = {
+        ref: base.ref, commit: base.commit, subject: base.subject, buildSeconds: base.buildSeconds, blocked: inD, threads: threadCount(), order,
+        loadavgBefore, loadavgAfter: os.loadavg().map((x) => x.toFixed(2)).join(' '), boxBusyPct: ((box1.busy - box0.busy) / (box1.total - box0.total)) * 100,
+        baseline, current: cur,
+        ratioMedian: cur.median / baseline.median, ratioP90: cur.p90 / baseline.p90, ratioMax: cur.max / baseline.max,
+        redrawAlone: {
+          ...redraw, ratioMedian: redraw.current.median / redraw.baseline.median, ratioP90: redraw.current.p90 / redraw.baseline.p90,
+          ratioMax: redraw.current.max / redraw.baseline.max,
+        },
+      };
+    });
   } finally {
-    // Thaw first: the writers' SIGKILL waits for it; they hold the mount open until they die.
-    spawnSync('fsfreeze', ['-u', wedge.mount], { stdio: 'ignore' });
-    writers?.stop();
-    wedge.down();
+    base.remove();
   }
 }
 
@@ -590,6 +758,18 @@ function targets(): void {
   if (B?.liveKeys) t.push({ name: `keypress to redraw, live, ${B.blocked} D, refreshing every 1 s`, target: 'p90 <= 33 ms', value: keysText(B.liveKeys), met: B.liveKeys.p90 <= 33 });
   if (B?.liveKeysFull) t.push({ name: `(the same, each refresh shipped whole, rounds alternating)`, target: '', value: keysText(B.liveKeysFull), met: undefined });
   if (B?.delta) t.push({ name: `one refresh over IPC, ${B.blocked} D: whole / delta`, target: '(the UI thread takes it)', value: `${f1(B.delta.fullBytes / 2 ** 20, 2)} MB in ${f1(B.delta.fullTakeMs)} ms / ${f1(B.delta.deltaBytes / 1024, 1)} KB in ${f1(B.delta.deltaTakeMs)} ms`, met: undefined });
+  const A = results.ab;
+  const abName = 'keys while refreshing no worse than before the re-seam (current / baseline, same run)';
+  if (A) {
+    t.push({
+      name: `${abName}, ${A.blocked} D on the box, 1 s`, target: 'p90 ratio <= 1.0',
+      value: `p90 ${f1(A.current.p90, 0)} / ${f1(A.baseline.p90, 0)} ms = ${f1(A.ratioP90, 2)}; median ${f1(A.current.median, 0)} / ${f1(A.baseline.median, 0)} ms = ${f1(A.ratioMedian, 2)} (baseline ${A.commit.slice(0, 8)}, ${A.current.n} + ${A.baseline.n} presses)`,
+      met: A.ratioP90 <= 1.0 && A.current.noTable <= A.baseline.noTable,
+    });
+    if (A.current.noTable || A.baseline.noTable) t.at(-1)!.value += `; sessions with no table in 2 min: current ${A.current.noTable}, baseline ${A.baseline.noTable}`;
+  } else if (results.abSkipped) {
+    t.push({ name: abName, target: 'p90 ratio <= 1.0', value: `NOT MEASURED: ${results.abSkipped}`, met: undefined });
+  }
   const K = results.keys;
   if (K) t.push({ name: `keypress to redraw, replay, ${K.blocked} D, redraw alone`, target: 'p90 <= 33 ms', value: `median ${f1(K.intervalLong.median, 0)}, p90 ${f1(K.intervalLong.p90, 0)}, max ${f1(K.intervalLong.max, 0)} ms`, met: K.intervalLong.p90 <= 33 });
   if (B && B.rss.length) {
@@ -669,6 +849,23 @@ function report(): void {
     if (D) process.stdout.write(`big: per refresh, median of ${D.refreshes}: whole ${f1(D.fullBytes / 2 ** 20, 2)} MB (JSON.parse + unpack ${f1(D.fullTakeMs)} ms), delta ${f1(D.deltaBytes / 1024, 1)} KB (JSON.parse + apply + unpack ${f1(D.deltaTakeMs)} ms); request to reply ${f1(D.childFullMs, 0)} ms whole, ${f1(D.childDeltaMs, 0)} ms delta\n`);
     process.stdout.write(`big: ${B.blocked} D of ${B.threads} threads; one Analysis over IPC ${f1(B.ipcBytes / 2 ** 20, 2)} MB (JSON.parse ${f1(B.ipcParseMs)} ms on the UI thread), request to reply ${f1(B.childAnalysisMs, 0)} ms; ${B.rss.map((r) => `after ${r.seconds} s: TUI ${f1(r.tuiMb)} MB ${f1(r.tuiCpuPct, 2)}% CPU, collector ${f1(r.collectorMb)} MB ${f1(r.collectorCpuPct, 2)}% CPU`).join('; ')}\n`);
   }
+  if (results.ab) {
+    const A = results.ab;
+    const row = (name: string, x: AbSide): string[] => [name, f1(x.median, 0), f1(x.p90, 0), f1(x.max, 0), `${x.n}/${x.misses}${x.noTable ? ` (+${x.noTable} no table)` : ''}`, x.rounds.map((r) => `${f1(r.median, 0)}/${f1(r.p90, 0)}`).join(' '), f1(x.tuiCpuPct, 1), f1(x.tuiMainPct, 1), f1(x.collectorCpuPct, 1), f1(x.boxBusyPct, 0)];
+    process.stdout.write(`\nab: keypress to redraw with ${A.blocked} D on the box (the wedge's 5,005 and any of others; ${A.threads} threads), rounds ${A.order.join(', ')}\n`);
+    process.stdout.write(`ab: box CPU ${f1(A.boxBusyPct, 0)}% busy over the A/B (all cores); load average ${A.loadavgBefore} -> ${A.loadavgAfter} (it counts every task in D, the wedge's 5,000 too)\n`);
+    process.stdout.write(`ab: baseline ${A.commit.slice(0, 8)} (${A.subject}), built in ${f1(A.buildSeconds, 0)} s in a temp directory (removed)\n`);
+    const ratios = (x: AbPair): string[] => ['  current / baseline', f1(x.ratioMedian, 2), f1(x.ratioP90, 2), f1(x.ratioMax, 2), '', '',
+      f1(x.current.tuiCpuPct / x.baseline.tuiCpuPct, 2), f1(x.current.tuiMainPct / x.baseline.tuiMainPct, 2), (x.baseline.collectorCpuPct ?? 0) >= 1 ? f1((x.current.collectorCpuPct ?? NaN) / x.baseline.collectorCpuPct!, 2) : '-', ''];
+    process.stdout.write(table([['keypress to redraw', 'median ms', 'p90', 'max', 'n/missed', 'rounds median/p90', 'TUI % core', 'TUI main thread %', 'collector %', 'box busy %'],
+      ['refreshing every 1 s (the target)'], row(`  baseline ${A.commit.slice(0, 8)}`, A.baseline), row('  current', A.current), ratios(A),
+      ['redraw alone (--interval 3600)'], row(`  baseline ${A.commit.slice(0, 8)}`, A.redrawAlone.baseline), row('  current', A.redrawAlone.current), ratios(A.redrawAlone)]) + '\n');
+    const noTable = A.current.noTable || A.baseline.noTable || A.redrawAlone.current.noTable || A.redrawAlone.baseline.noTable
+      ? `; sessions whose TUI showed no table in 2 min (not in the figures): current ${A.current.noTable} + ${A.redrawAlone.current.noTable}, baseline ${A.baseline.noTable} + ${A.redrawAlone.baseline.noTable}` : '';
+    process.stdout.write(`ab: keys while refreshing no worse than before the re-seam: p90 ratio ${f1(A.ratioP90, 2)} <= 1.0: ${A.ratioP90 <= 1.0 && A.current.noTable <= A.baseline.noTable ? 'met' : 'MISSED'} (median ratio ${f1(A.ratioMedian, 2)})${noTable}\n`);
+  } else if (results.abSkipped) {
+    process.stdout.write(`\nab: NOT MEASURED: ${results.abSkipped}\n`);
+  }
   if (results.detection) process.stdout.write(`detection: ${results.detection.trials.map((t) => `${t.kind} ${f1(t.delayMs, 0)} ms`).join(', ')}; bound ${f1(results.detection.boundMs, 0)} ms\n`);
   for (const n of results.notes) process.stdout.write(`note: ${n}\n`);
 
@@ -734,6 +931,15 @@ async function main(): Promise<void> {
     else results.notes.push('tmux not found: keypress latency not measured');
   }
   if (want('big') && isRoot) await big();
+  if (want('ab')) {
+    if (!isRoot) results.abSkipped = 'not root: no frozen filesystem for the A/B of keys while refreshing';
+    else if (!hasTmux()) results.abSkipped = 'tmux not found: keypress latency not measured';
+    else await ab();
+    if (results.abSkipped) {
+      results.notes.push(`ab: NOT MEASURED: ${results.abSkipped}`);
+      log(`!!! ab: NOT MEASURED: ${results.abSkipped}`);
+    }
+  }
 }
 
 cleanups.push(() => killTmux());

@@ -3,12 +3,13 @@
 // every time measured here is an upper bound that includes one capture.
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import { median, percentile, pssMbOf, rssMbOf, sleep } from './live.js';
+import { cpuMsOf, mainThreadRunMsOf, median, percentile, pssMbOf, rssMbOf, sleep } from './live.js';
 
 const SOCKET = `wt-bench-${process.pid}`;
 
 function tmux(...args: string[]): string {
-  return execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  // stderr piped: a failure's message then says what tmux said.
+  return execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 export function hasTmux(): boolean {
@@ -32,7 +33,18 @@ let n = 0;
 export function startSession(cmd: string[], cols = 120, rows = 40, cwd = process.cwd()): Session {
   const name = `s${n++}`;
   const startedAt = performance.now();
-  tmux('new-session', '-d', '-s', name, '-x', String(cols), '-y', String(rows), '-c', cwd, '--', 'env', 'TERM=tmux-256color', 'LANG=C.UTF-8', ...cmd);
+  // The previous session's end stops the server (its last session closed), and a new-session
+  // that reaches the server while it is still exiting fails: seen on a loaded box between two
+  // rounds. A few tries, a moment apart.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      tmux('new-session', '-d', '-s', name, '-x', String(cols), '-y', String(rows), '-c', cwd, '--', 'env', 'TERM=tmux-256color', 'LANG=C.UTF-8', ...cmd);
+      break;
+    } catch (e) {
+      if (attempt >= 3) throw e;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+    }
+  }
   const pid = Number(tmux('display-message', '-p', '-t', name, '#{pane_pid}').trim());
   return {
     name,
@@ -120,14 +132,7 @@ export async function residentAfter(cmd: string[], seconds: number, cpuMsOf: (pi
     const t0 = performance.now();
     await sleep(seconds * 1000);
     const cpu = cpuMsOf(s.pid) - c0;
-    const tree = processTree(s.pid);
-    const col = tree.children.find((c) => {
-      try {
-        return fs.readFileSync(`/proc/${c}/cmdline`, 'utf8').includes('--collector-child');
-      } catch {
-        return false;
-      }
-    });
+    const col = collectorChild(s.pid);
     return {
       seconds,
       tuiMb: rssMbOf(s.pid),
@@ -148,18 +153,40 @@ export interface Keypress {
   ms: number;
 }
 
+/** CPU the TUI and its collector child used while the keys were pressed. */
+export interface KeyWindowCpu {
+  windowMs: number;
+  /** utime + stime of the TUI process, every thread (10 ms ticks). */
+  tuiCpuMs: number;
+  /** Run time of the TUI's main thread alone (schedstat, exact): where renders and any analysis run. */
+  tuiMainMs: number;
+  /** utime + stime of its collector child, when it has one that lived through the window. */
+  collectorCpuMs?: number;
+}
+
+/** The collector child the TUI `pid` started, if it has one now. */
+export function collectorChild(pid: number): number | undefined {
+  return processTree(pid).children.find((c) => {
+    try {
+      return fs.readFileSync(`/proc/${c}/cmdline`, 'utf8').includes('--collector-child');
+    } catch {
+      return false;
+    }
+  });
+}
+
 /**
  * Keypress to redraw: capture the task table, send a key, poll until the table differs. Only the
  * table is compared (from its column header down, with colours, so the moved highlight counts):
  * the header's clock and chart change on their own every second.
  */
-export async function keypressLatency(cmd: string[], keys: string[]): Promise<{ presses: Keypress[]; misses: number; screen: string; captureMs: number }> {
+export async function keypressLatency(cmd: string[], keys: string[]): Promise<{ presses: Keypress[]; misses: number; screen: string; captureMs: number; cpu: KeyWindowCpu }> {
   const s = startSession(cmd, 160, 50);
   const presses: Keypress[] = [];
   let misses = 0;
   try {
     const ready = await waitFor(s, (x) => /Blocked: \d+/.test(x) && /PID\s+TID/.test(x), s.startedAt, 120_000);
-    if (ready === undefined) throw new Error('TUI showed no task table');
+    if (ready === undefined) throw new Error(`TUI showed no task table; its screen:\n${s.capture()}`);
     await sleep(1500);
     const table = (screen: string): string => {
       const lines = screen.split('\n');
@@ -170,6 +197,10 @@ export async function keypressLatency(cmd: string[], keys: string[]): Promise<{ 
     const c0 = performance.now();
     for (let i = 0; i < 10; i++) s.capture(true);
     const captureMs = (performance.now() - c0) / 10;
+    // The window the CPU figures cover: from the first key to the last redraw (refreshes included).
+    const col = collectorChild(s.pid);
+    const cpu0 = { tui: cpuMsOf(s.pid), main: mainThreadRunMsOf(s.pid), col: col !== undefined ? cpuMsOf(col) : 0 };
+    const w0 = performance.now();
     for (const k of keys) {
       const before = table(s.capture(true));
       const t0 = performance.now();
@@ -179,7 +210,12 @@ export async function keypressLatency(cmd: string[], keys: string[]): Promise<{ 
       else presses.push({ key: k, ms });
       await sleep(150);
     }
-    return { presses, misses, screen: s.capture(), captureMs };
+    const colNow = col !== undefined && collectorChild(s.pid) === col ? cpuMsOf(col) : undefined;
+    const cpu: KeyWindowCpu = {
+      windowMs: performance.now() - w0, tuiCpuMs: cpuMsOf(s.pid) - cpu0.tui, tuiMainMs: mainThreadRunMsOf(s.pid) - cpu0.main,
+      collectorCpuMs: colNow !== undefined ? colNow - cpu0.col : undefined,
+    };
+    return { presses, misses, screen: s.capture(), captureMs, cpu };
   } finally {
     s.keys('q');
     await sleep(300);
