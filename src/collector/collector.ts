@@ -10,6 +10,7 @@
 // whole one is 9 MB. The UI says which reply it holds; a new, abandoned or failed child starts
 // whole again, and a delta on any other base is refused and asked for again whole.
 import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Analysis, Snapshot } from '../model.js';
 import { collect, type CollectOptions } from './collect.js';
@@ -21,6 +22,7 @@ import { VERSION } from '../version.js';
 import { SafeWriteError, VerifiedDir } from '../safefs/write.js';
 import { SafeTree } from '../safefs/tree.js';
 import { stuckReadPath } from '../procfs/stuck.js';
+import { parseStatCpu } from '../procfs/parse.js';
 
 export const MAX_ABANDONED = 2;
 
@@ -121,6 +123,23 @@ function metaJson(s: Snapshot): string {
   return JSON.stringify(meta, null, 2) + '\n';
 }
 
+/** How long a child that keeps using CPU may take for one answer: 12 timeouts, at least a minute. */
+export function slowCapMs(timeoutMs: number): number {
+  return Math.max(12 * timeoutMs, 60_000);
+}
+
+/** The child's main thread: its state and CPU ticks (utime + stime), from a read that cannot block. */
+function mainThreadCpu(pid: number | undefined): { state: string; ticks: number } | undefined {
+  if (pid === undefined) return undefined;
+  let text: string;
+  try {
+    text = fs.readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  return parseStatCpu(text);
+}
+
 export class CollectorStalled extends Error {}
 /** MAX_ABANDONED children are still stuck: no new one is started until one of them exits. */
 export class CollectorCapped extends Error {}
@@ -165,8 +184,11 @@ export class CollectorClient {
   private held?: Held;
   private readonly deltas: boolean;
   private readonly check: boolean;
-  /** Replies taken whole, as deltas, and deltas refused (their base was not the one held: a full one was asked for). */
-  readonly stats = { full: 0, delta: 0, refused: 0 };
+  /**
+   * Replies taken whole, as deltas, and deltas refused (their base was not the one held: a full
+   * one was asked for); timeouts waited out because the child was still computing.
+   */
+  readonly stats = { full: 0, delta: 0, refused: 0, slow: 0 };
   /** The last reply as it crossed the pipe (the bench measures it). */
   lastReply?: Reply;
   /** check: what the last delta gave, and the full analysis the child sent with it. */
@@ -272,12 +294,33 @@ export class CollectorClient {
     const base = this.deltas && this.held?.child === child ? this.held.seq : undefined;
     const req: Request = { id, opts, record, skip: [...this.skip], analysis, base, ...(this.check ? { check: true } : {}) };
     return new Promise<Analysis>((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const started = Date.now();
+      let cpu = mainThreadCpu(child.pid);
+      const expire = (): void => {
+        // A child that is still computing is slow, not stuck: with 10,000 tasks in D the first
+        // full scan outlives the timeout on a loaded box, and a fresh child would start that
+        // same scan over, forever. A read that hangs leaves the thread in D (or asleep) with no
+        // CPU used: only then is it given up on. A spinning child is still cut off at the cap.
+        const now = mainThreadCpu(child.pid);
+        // Ticks are charged whole to whoever is on the CPU when one fires: taking the request
+        // alone may cost a parked child one. USER_HZ is 100 on every Linux ABI (times(2)).
+        const minTicks = Math.max(2, Math.ceil((timeoutMs / 10) * 0.02));
+        const busy = now !== undefined && cpu !== undefined && now.state !== 'D' && now.ticks - cpu.ticks >= minTicks;
+        cpu = now;
+        const elapsed = Date.now() - started;
+        if (busy && elapsed < slowCapMs(timeoutMs)) {
+          const p = this.pending.get(id);
+          if (p) p.timer = setTimeout(expire, timeoutMs);
+          this.stats.slow++;
+          return;
+        }
         this.pending.delete(id);
         const a = this.abandon();
         const on = a?.path ? ` (stuck reading ${a.path}: skipped from now on)` : '';
-        reject(new CollectorStalled(`collector did not answer within ${timeoutMs} ms${on}`));
-      }, timeoutMs);
+        const longer = elapsed >= 2 * timeoutMs ? ` (it kept computing; given up after ${Math.round(elapsed / 1000)} s)` : '';
+        reject(new CollectorStalled(`collector did not answer within ${timeoutMs} ms${longer}${on}`));
+      };
+      const timer = setTimeout(expire, timeoutMs);
       this.pending.set(id, {
         resolve: (a) => resolve(this.annotate(a)),
         reject,

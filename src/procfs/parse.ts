@@ -58,6 +58,18 @@ function statFast(text: string): StatFields | undefined {
   return { pid, comm: text.slice(open + 1, close), state: text[close + 2]!, ppid, flags, startTicks };
 }
 
+/** State and CPU time (utime + stime, fields 14 and 15, in clock ticks) of a stat line. */
+export function parseStatCpu(text: string, warn: Warn = noWarn): { state: string; ticks: number } | undefined {
+  const close = text.lastIndexOf(')');
+  const rest = close < 0 ? [] : text.slice(close + 1).trim().split(/\s+/);
+  const ticks = Number(rest[11]) + Number(rest[12]);
+  if (!/^[A-Za-z]$/.test(rest[0] ?? '') || !Number.isFinite(ticks)) {
+    warn(`malformed or truncated stat line: ${JSON.stringify(text.slice(0, 80))}`);
+    return undefined;
+  }
+  return { state: rest[0]!, ticks };
+}
+
 /** Any whitespace between fields (a hand-made or edited snapshot), with a warning when malformed. */
 function statGeneral(text: string, warn: Warn): StatFields | undefined {
   const open = text.indexOf('(');

@@ -21,13 +21,13 @@ describe.skipIf(!isRoot)('refreshes ship as deltas (live, real collector child, 
     w = frozenFsUp();
     const writer = w.writers[0]!;
     const first = await client.analysis({ selfPid: process.pid }, 20_000);
-    expect(client.stats).toEqual({ full: 1, delta: 0, refused: 0 });
+    expect(client.stats).toEqual({ full: 1, delta: 0, refused: 0, slow: 0 });
     expect(first.tasks.some((t) => t.pid === writer.pid && t.state === 'D')).toBe(true);
     let last = first;
     for (let i = 1; i <= 3; i++) {
       await new Promise((r) => setTimeout(r, 300));
       last = await client.analysis({ selfPid: process.pid }, 20_000);
-      expect(client.stats).toEqual({ full: 1, delta: i, refused: 0 });
+      expect(client.stats).toEqual({ full: 1, delta: i, refused: 0, slow: 0 });
       expect(client.lastReply && 'delta' in client.lastReply).toBe(true);
       const c = client.lastCheck!;
       expect(JSON.stringify(c.applied)).toBe(JSON.stringify(c.full));
@@ -46,10 +46,10 @@ describe.skipIf(!isRoot)('refreshes ship as deltas (live, real collector child, 
     // An abandoned child (as after a stall) leaves no base: the next child's first reply is whole.
     client.abandon();
     const after = await client.analysis({ selfPid: process.pid }, 20_000);
-    expect(client.stats).toEqual({ full: 2, delta: 3, refused: 0 });
+    expect(client.stats).toEqual({ full: 2, delta: 3, refused: 0, slow: 0 });
     expect(after.tasks.some((x) => x.pid === writer.pid && x.state === 'D')).toBe(true);
     await client.analysis({ selfPid: process.pid }, 20_000);
-    expect(client.stats).toEqual({ full: 2, delta: 4, refused: 0 });
+    expect(client.stats).toEqual({ full: 2, delta: 4, refused: 0, slow: 0 });
     expect(JSON.stringify(client.lastCheck!.applied)).toBe(JSON.stringify(client.lastCheck!.full));
   });
 });

@@ -61,7 +61,7 @@ describe('a delta on a base the UI does not hold is refused and a full analysis 
         { id: 1, base: null }, { id: 2, base: 1 }, { id: 2, base: null },
         { id: 3, base: 2 }, { id: 3, base: null }, { id: 4, base: 3 },
       ]);
-      expect(client.stats).toEqual({ full: 3, delta: 1, refused: 2 });
+      expect(client.stats).toEqual({ full: 3, delta: 1, refused: 2, slow: 0 });
       const shown = got.map((x) => x.tasks.filter((t) => t.state === 'D').length);
       const expected = [a, b, c, d].map((p) => p!.packedTasks.filter((t) => p!.snapshot.tasks.find((s) => `${s.pid}/${s.tid}` === t.key)?.state === 'D').length);
       expect(shown).toEqual(expected);
