@@ -46,7 +46,7 @@ export const FLAGS: FlagSpec[] = [
   { flag: '--bundle', arg: 'FILE.tar.gz', optionalArg: true, help: 'write a support bundle (snapshot, reports, kernel log, PSI, block devices, mounts, manifest with SHA-256) and exit; default name on a tmpfs', set: (o, v) => (o.bundle = v) },
   { flag: '--redact', help: 'with --bundle: replace user names, the host name and non-system paths by consistent tokens', set: (o) => (o.redact = true) },
   { flag: '--interval', arg: 'SEC', help: 'TUI refresh interval (default 1)', set: (o, v) => (o.intervalMs = seconds('--interval', v)) },
-  { flag: '--timeout', arg: 'SEC', help: 'give up on a collector that has not answered after SEC (default 5)', set: (o, v) => (o.timeoutMs = seconds('--timeout', v)) },
+  { flag: '--timeout', arg: 'SEC', help: 'give up on a collector that has not answered after SEC and uses no CPU (default 5)', set: (o, v) => (o.timeoutMs = seconds('--timeout', v)) },
   { flag: '--read-only', help: 'no remediation actions at all', set: (o) => (o.readOnly = true) },
   { flag: '--dry-run', help: 'show what a remediation would run without running it', set: (o) => (o.dryRun = true) },
   { flag: '--fix', arg: 'ID', help: 'apply the remedy of root cause ID (as in --json), then wait for the blocked tasks to come free', set: (o, v) => (o.fix = v) },

@@ -175,6 +175,8 @@ interface Pending {
   req: Request;
   /** The child asked: only its exit fails the request (not that of one abandoned before it). */
   child: ChildProcess;
+  /** Past its timeout and waited for, because the child was still computing. */
+  computing?: boolean;
 }
 
 export class CollectorClient {
@@ -213,6 +215,12 @@ export class CollectorClient {
     if (!this.stuck.size) return undefined;
     const each = [...this.stuck.values()].map((a) => `pid ${a.pid} ${a.path ? `reading ${a.path}` : 'on an unknown read'}`);
     return `${this.stuck.size} abandoned collector${this.stuck.size === 1 ? ' is' : 's are'} still stuck (${each.join('; ')})`;
+  }
+
+  /** A request is past its timeout and waited for: the child is computing (slow, not stuck). */
+  get computing(): boolean {
+    for (const p of this.pending.values()) if (p.computing) return true;
+    return false;
   }
 
   get pid(): number | undefined {
@@ -310,7 +318,10 @@ export class CollectorClient {
         const elapsed = Date.now() - started;
         if (busy && elapsed < slowCapMs(timeoutMs)) {
           const p = this.pending.get(id);
-          if (p) p.timer = setTimeout(expire, timeoutMs);
+          if (p) {
+            p.timer = setTimeout(expire, timeoutMs);
+            p.computing = true;
+          }
           this.stats.slow++;
           return;
         }

@@ -19,6 +19,8 @@ export interface RefresherOptions {
   log?: (msg: string) => void;
   /** Tells a stall (CollectorStalled) from other collector errors. */
   isStall?: (e: unknown) => boolean;
+  /** Past the timeout, whether the collector is still computing (slow, not stuck: it is waited for). */
+  computing?: () => boolean;
   /**
    * A replayed snapshot never changes: after the first one, ask again only when someone waits
    * for a snapshot (a remedy's dry-run follow-up), so an idle replay costs nothing.
@@ -165,6 +167,6 @@ export class Refresher {
 
   private checkStall(): void {
     const c = this.store.getState().collector;
-    if (this.inFlight && c.pendingSince !== undefined && this.clock() - c.pendingSince > this.o.timeoutMs) this.store.getState().setStalled();
+    if (this.inFlight && c.pendingSince !== undefined && this.clock() - c.pendingSince > this.o.timeoutMs) this.store.getState().setStalled(this.o.computing?.() ?? false);
   }
 }

@@ -18,6 +18,8 @@ export interface CollectorStatus {
   pendingSince?: number;
   /** Set when the collector took longer than timeoutMs; cleared by the next good snapshot. */
   stalledSince?: number;
+  /** The collector is past timeoutMs but still computing (its CPU time rises): slow, not stuck. */
+  stalledBusy?: boolean;
   lastError?: string;
   lastOkAt?: number;
   refreshes: number;
@@ -142,7 +144,7 @@ export interface DataSlice {
   cpu: CpuMeter;
   setAnalysis(a: Analysis): void;
   setPending(pending: boolean): void;
-  setStalled(): void;
+  setStalled(busy?: boolean): void;
   setCollectorError(msg: string, stalled: boolean): void;
   setMem(m: MemInfo | undefined): void;
   tick(): void;

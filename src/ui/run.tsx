@@ -39,7 +39,7 @@ export interface TuiExtras {
   stderr?: NodeJS.WriteStream;
 }
 
-type Source = AnalysisProvider & { close?: () => void; readonly live?: boolean; readonly client?: { readonly pid?: number } };
+type Source = AnalysisProvider & { close?: () => void; readonly live?: boolean; readonly client?: { readonly pid?: number; readonly computing?: boolean } };
 
 const SIGNALS: NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT'];
 const SIGNO: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGTERM: 15 };
@@ -67,6 +67,7 @@ export async function runTui(o: Options, source: SnapshotSource | Source, extras
     // big one takes seconds: not a stall.
     intervalMs: o.intervalMs, timeoutMs: live ? o.timeoutMs : Math.max(o.timeoutMs, 120_000), log,
     isStall: (e) => e instanceof CollectorStalled,
+    computing: () => src.client?.computing ?? false,
     static: !live,
   });
   // --read-only takes no actions, so it creates no log directory either.

@@ -281,6 +281,19 @@ describe('collector', () => {
     await r.waitFor((x) => x.includes('Waits-on graph'), 'graph while stalled');
   });
 
+  it('says the collector is slow, not stalled, while it is past its timeout but still computing', async () => {
+    const store = makeStore({ live: true, timeoutMs: 150, clock: Date.now });
+    const src = new FakeSource(() => new Promise<Snapshot>(() => {}));
+    let computing = true;
+    refreshers.push(startRefresher(store, src, { intervalMs: 30, timeoutMs: 150, computing: () => computing }));
+    const r = app({ store, analysis: undefined });
+    const f = await r.waitFor((x) => { store.getState().tick(); return x.includes('collector slow'); }, 'slow', 3000);
+    expect(f).toMatch(/collector slow \d+s: still computing, not stuck/);
+    expect(f).not.toContain('collector stalled');
+    computing = false;
+    await r.waitFor((x) => { store.getState().tick(); return x.includes('collector stalled'); }, 'stalled once it stops computing', 3000);
+  });
+
   it('keeps the last data when the collector times out (CollectorStalled), and recovers', async () => {
     const snap = fixtureSnapshot('frozen-ext4');
     let mode: 'ok' | 'stall' = 'ok';

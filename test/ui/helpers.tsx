@@ -120,8 +120,8 @@ export class FakeSource implements AnalysisProvider {
   }
 }
 
-export function startRefresher(store: UiStore, src: AnalysisProvider, o: { intervalMs?: number; timeoutMs?: number; isStall?: (e: unknown) => boolean; static?: boolean } = {}): Refresher {
-  const r = new Refresher(store, src, { intervalMs: o.intervalMs ?? 50, timeoutMs: o.timeoutMs ?? 150, isStall: o.isStall, static: o.static });
+export function startRefresher(store: UiStore, src: AnalysisProvider, o: { intervalMs?: number; timeoutMs?: number; isStall?: (e: unknown) => boolean; computing?: () => boolean; static?: boolean } = {}): Refresher {
+  const r = new Refresher(store, src, { intervalMs: o.intervalMs ?? 50, timeoutMs: o.timeoutMs ?? 150, isStall: o.isStall, computing: o.computing, static: o.static });
   r.start();
   return r;
 }

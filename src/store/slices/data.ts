@@ -17,7 +17,7 @@ export function dataSlice(ctx: SliceContext): DataSlice {
     setAnalysis(a) {
       const now = clock();
       const s = get();
-      const collector: CollectorStatus = { ...s.collector, pending: false, pendingSince: undefined, stalledSince: undefined, lastError: undefined, lastOkAt: now, refreshes: s.collector.refreshes + 1 };
+      const collector: CollectorStatus = { ...s.collector, pending: false, pendingSince: undefined, stalledSince: undefined, stalledBusy: undefined, lastError: undefined, lastOkAt: now, refreshes: s.collector.refreshes + 1 };
       const history = pushSample(s.history, sampleOf(a, now));
       const cpu = nextCpu(s.cpu, a);
       // Under the dialog the screen must keep showing what the admin is confirming.
@@ -28,10 +28,10 @@ export function dataSlice(ctx: SliceContext): DataSlice {
       const s = get();
       set({ collector: { ...s.collector, pending, pendingSince: pending ? clock() : undefined } });
     },
-    setStalled() {
+    setStalled(busy = false) {
       const s = get();
-      if (s.collector.stalledSince !== undefined) return;
-      set({ collector: { ...s.collector, stalledSince: s.collector.pendingSince ?? clock() } });
+      if (s.collector.stalledSince !== undefined && !!s.collector.stalledBusy === busy) return;
+      set({ collector: { ...s.collector, stalledSince: s.collector.stalledSince ?? s.collector.pendingSince ?? clock(), stalledBusy: busy || undefined } });
     },
     setCollectorError(msg, stalled) {
       const s = get();
@@ -42,6 +42,7 @@ export function dataSlice(ctx: SliceContext): DataSlice {
           // An error after a stall is the newer news (e.g. "2 abandoned collectors are still
           // stuck"): shown instead of the stall it followed.
           stalledSince: stalled ? s.collector.stalledSince ?? s.collector.pendingSince ?? now : undefined,
+          stalledBusy: undefined,
         },
         now,
       });

@@ -37,6 +37,9 @@ function statusLine(s: UiState): Line {
   const c = s.collector;
   const a = s.analysis;
   const since = a ? `, showing data from ${clockTime(a.snapshot.takenAtMs)}` : '';
+  if (c.stalledSince !== undefined && c.stalledBusy) {
+    return line(seg('collector slow', 'warn'), seg(` ${formatDuration(s.now - c.stalledSince)}: still computing, not stuck${since}`, 'warn'));
+  }
   if (c.stalledSince !== undefined) {
     return line(seg('⚠ collector stalled', 'error'), seg(` ${formatDuration(s.now - c.stalledSince)}${since}`, 'error'));
   }
