@@ -19,7 +19,7 @@ export class Analyst {
   readonly firstSeen = new Map<string, number>();
 
   analyze(snap: Snapshot, o: AnalystOptions = {}): Analysis {
-    const { needs: _needs, ...a } = analyze(snap, { firstSeen: this.firstSeen, killGraceMs: o.killGraceMs });
+    const a = analyze(snap, { firstSeen: this.firstSeen, killGraceMs: o.killGraceMs });
     // Remember first sightings for the next refresh; forget tasks that are no longer shown.
     const shown = new Set<string>();
     for (const t of a.tasks) {

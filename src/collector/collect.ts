@@ -4,7 +4,7 @@
 // only here, in the collector process the UI can abandon.
 //
 // Collection is demand-driven: every thread's stat, then details of the blocked tasks, then
-// whatever the analysis says it still needs to name holders (their details, socket owners,
+// whatever the engine's plan() says it still needs to name holders (their details, socket owners,
 // FUSE daemons, a stack scan), until it needs nothing more.
 import { readMeters } from '../procfs/meters.js';
 import { KNOWN_CAUSE_KMSG } from '../kernel/known-causes.js';
@@ -15,7 +15,7 @@ import {
   parseFdinfo, parseKmsg, parseMountinfo, parseNetlink, parseSchedExecStart, parseSsNetlink, parseStack, parseStat,
   parseStatus, parseSyscall, PF_KTHREAD, parseHungTaskLine, parseAuditBacklogLine, cgroupV2Path, parseCgroupEvents,
 } from '../procfs/parse.js';
-import { analyze } from '../graph/analyze.js';
+import { plan, type CollectionPlan } from '../graph/analyze.js';
 import { pathArgIndex as pathArgOf, syscallName } from '../kernel/syscalls.js';
 import { SIGNATURES } from '../kernel/signatures.js';
 import { matches } from '../kernel/classify.js';
@@ -326,10 +326,10 @@ export function collect(src: ProcSource, opts: CollectOptions = {}, scan: TaskSc
   };
 
   const perProcess = opts.threadsPerProcess ?? 256;
-  let settled: ReturnType<typeof analyze> | undefined;
+  let settled: CollectionPlan | undefined;
   for (let round = 0; round < 6; round++) {
     snap.tasks = [...included].map((k) => all.get(k)!);
-    const a = analyze(snap);
+    const a = plan(snap);
     let changed = false;
     for (const k of a.needs.details) {
       const t = all.get(k);
@@ -396,9 +396,8 @@ export function collect(src: ProcSource, opts: CollectOptions = {}, scan: TaskSc
   readSelfMounts(src, snap, warn);
 
   // Ship only what the analysis shows (waiters and holders), not every scanned candidate.
-  // A round that asked for nothing more analysed exactly this snapshot: no need to do it again.
-  const final = settled ?? analyze(snap);
-  const keep = new Set(final.tasks.map((t) => t.key));
+  // A round that asked for nothing more planned exactly this snapshot: no need to do it again.
+  const keep = (settled ?? plan(snap)).shown;
   snap.tasks = [...included].filter((k) => keep.has(k) || all.get(k)!.state === 'D' || isStopped(all.get(k)!.state)).map((k) => all.get(k)!);
   snap.stacksReadable = decideStacksReadable(stackCapability(src), snap.tasks.map((t) => ({
     got: t.detail?.stack !== undefined, denied: stackDenied.has(`${t.pid}/${t.tid}`),

@@ -1,5 +1,5 @@
-// Snapshot -> waits-on graph -> root causes with remedies. Pure: the same snapshot always gives
-// the same analysis, so a recorded snapshot replays exactly.
+// Snapshot -> waits-on graph -> root causes with remedies; plan(): what the collector must read
+// next. Pure: the same snapshot always gives the same analysis, so a recorded snapshot replays exactly.
 import type {
   Analysis, AnalyzedTask, Frame, Mount, NodeId, Remedy, Resource, RootCause, Snapshot, Task, WaitEdge, WaitSite,
 } from '../model.js';
@@ -26,9 +26,52 @@ function isWaitingState(state: string): boolean {
   return state === 'D';
 }
 
-export function analyze(snap: Snapshot, opts: AnalyzeOptions = {}): Analysis & { needs: DataNeeds } {
+/** Steps 1-2 of the analysis: each task's wait site, each resource with its holders, and what the
+ * snapshot still lacks to name them. The collector asks only this while it decides what to read next. */
+interface Resolved {
+  needs: DataNeeds;
+  byKey: Map<string, Task>;
+  threadsOf: Map<number, Task[]>;
+  sites: Map<string, WaitSite>;
+  waiting: Set<string>;
+  resources: Map<string, Resource>;
+  waitsOn: Map<string, string>;
+  threadKeysOf: (pid: number) => string[];
+}
+
+/** What the collector asks of a snapshot while it reads: what it must still read for the holders
+ * to be named, and which of its tasks the analysis will show. Pure: it reads nothing. */
+export interface CollectionPlan {
+  needs: DataNeeds;
+  /** Keys of the tasks an analysis of this snapshot shows (waiters, holders, stopped tasks). */
+  shown: Set<string>;
+}
+
+export function plan(snap: Snapshot): CollectionPlan {
+  const r = resolve(snap);
+  const isShown = shownTest(r);
+  const shown = new Set<string>();
+  for (const t of snap.tasks) if (isShown(t).shown) shown.add(taskKey(t));
+  return { needs: r.needs, shown };
+}
+
+/** Step 5's choice of rows: waiters, holders, and stopped tasks (counted in the header as T, so
+ * they must be rows too, even when no chain leads to them). A whole-process holder is shown by
+ * its main thread ("pid/pid"). */
+function shownTest(r: Resolved): (t: Task) => { shown: boolean; isHolder: boolean } {
+  const holderKeys = new Set<string>();
+  for (const res of r.resources.values()) for (const h of res.holders) holderKeys.add(h);
+  const holderProcs = new Set<number>();
+  for (const res of r.resources.values()) for (const pid of holderProcesses(res)) holderProcs.add(pid);
+  return (t) => {
+    const k = taskKey(t);
+    const isHolder = holderKeys.has(k) || (t.tid === t.pid && holderProcs.has(t.pid));
+    return { shown: r.waiting.has(k) || isHolder || t.state === 'T' || t.state === 't', isHolder };
+  };
+}
+
+function resolve(snap: Snapshot): Resolved {
   const needs: DataNeeds = { details: new Set(), processes: new Set(), netlink: false, fuse: false, stackScan: false, children: new Set(), blockDevices: false };
-  const warnings = [...snap.warnings];
   const byKey = new Map<string, Task>();
   for (const t of snap.tasks) byKey.set(taskKey(t), t);
   const threadsOf = new Map<number, Task[]>();
@@ -160,6 +203,13 @@ export function analyze(snap: Snapshot, opts: AnalyzeOptions = {}): Analysis & {
     }
     for (const pid of holderProcesses(r)) needs.processes.add(pid);
   }
+  return { needs, byKey, threadsOf, sites, waiting, resources, waitsOn, threadKeysOf };
+}
+
+export function analyze(snap: Snapshot, opts: AnalyzeOptions = {}): Analysis {
+  const resolved = resolve(snap);
+  const { byKey, threadsOf, sites, waiting, resources, waitsOn, threadKeysOf } = resolved;
+  const warnings = [...snap.warnings];
 
   // 3. Follow each waiter to the ends of its chains.
   const graph = new WaitGraph({ waitsOn, resources, threadsOf: threadKeysOf });
@@ -266,18 +316,13 @@ export function analyze(snap: Snapshot, opts: AnalyzeOptions = {}): Analysis & {
     return (n.kind === 'task' ? rootOfProcess.get(pidOf(n.key)) : rootIds.get(node))?.id;
   };
 
-  // 5. Tasks for the views: waiters, holders, and stopped tasks (counted in the header as T, so
-  // they must be rows too, even when no chain leads to them).
-  const holderKeys = new Set<string>();
-  for (const r of resources.values()) for (const h of r.holders) holderKeys.add(h);
-  // A whole-process holder is shown by its main thread ("pid/pid").
-  const holderProcs = new Set<number>();
-  for (const r of resources.values()) for (const pid of holderProcesses(r)) holderProcs.add(pid);
+  // 5. Tasks for the views (shownTest says which).
+  const isShown = shownTest(resolved);
   const tasks: AnalyzedTask[] = [];
   for (const t of snap.tasks) {
+    const { shown, isHolder } = isShown(t);
+    if (!shown) continue;
     const k = taskKey(t);
-    const isHolder = holderKeys.has(k) || (t.tid === t.pid && holderProcs.has(t.pid));
-    if (!waiting.has(k) && !isHolder && t.state !== 'T' && t.state !== 't') continue;
     const off = t.detail?.offCpuMs;
     const first = opts.firstSeen?.get(k);
     // Field by field, not a spread: one literal, one object shape; at 5,000 shown tasks this
@@ -329,7 +374,6 @@ export function analyze(snap: Snapshot, opts: AnalyzeOptions = {}): Analysis & {
     edges,
     rootOf,
     warnings,
-    needs,
   };
 }
 
