@@ -1,4 +1,4 @@
-// The collector's read -> needs loop asks a pure plan() what to read next, not analyze() (issue
+// The collector's read loop asks a pure plan() what to read next, not analyze() (issue
 // 10 item 1): on seed 000 the waiters are read first, and only then does the engine ask for the
 // auditbeat thread asleep in netlink_attachskb (state S) that holds the audit mutex. The whole
 // analysis runs once, in the collector child's Analyst, on the snapshot the loop settled on.
